@@ -1,0 +1,60 @@
+//! The GraphQL API: a thin layer of resolvers over the services.
+//!
+//! Conventions (docs/api-conventions.md): Relay global ids and connections;
+//! mutations take one `input` and return a payload with `userErrors`;
+//! top-level errors only for authentication, permission, limits and faults,
+//! each with a stable `extensions.code`.
+
+pub mod error;
+mod extension;
+mod mutation;
+pub mod node;
+mod query;
+pub mod types;
+
+use async_graphql::{Context, EmptySubscription, Schema};
+
+use crate::auth::{Actor, RequestMeta};
+use crate::state::AppState;
+
+pub use mutation::MutationRoot;
+pub use query::QueryRoot;
+
+pub type XinyongSchema = Schema<QueryRoot, MutationRoot, EmptySubscription>;
+
+/// Builds the schema with its limits. The state is shared by every request;
+/// the actor and request facts are added per request.
+pub fn build_schema(state: Option<AppState>, max_depth: usize, max_complexity: usize) -> XinyongSchema {
+    let mut builder = Schema::build(QueryRoot, MutationRoot, EmptySubscription)
+        .extension(extension::ErrorCodes)
+        .limit_depth(max_depth)
+        .limit_complexity(max_complexity)
+        .limit_recursive_depth(32)
+        .limit_directives(8);
+    if let Some(state) = state {
+        builder = builder.data(state);
+    }
+    builder.finish()
+}
+
+/// The schema's SDL, as committed in docs/schema.graphql.
+pub fn sdl() -> String {
+    build_schema(None, usize::MAX, usize::MAX).sdl()
+}
+
+pub(crate) fn state<'a>(ctx: &Context<'a>) -> &'a AppState {
+    ctx.data_unchecked::<AppState>()
+}
+
+pub(crate) fn actor<'a>(ctx: &Context<'a>) -> &'a Actor {
+    ctx.data_opt::<Actor>().unwrap_or(&Actor::Anonymous)
+}
+
+pub(crate) fn meta<'a>(ctx: &Context<'a>) -> &'a RequestMeta {
+    static EMPTY: RequestMeta = RequestMeta {
+        request_id: None,
+        ip: None,
+        user_agent: None,
+    };
+    ctx.data_opt::<RequestMeta>().unwrap_or(&EMPTY)
+}

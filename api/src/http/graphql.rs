@@ -1,0 +1,83 @@
+use async_graphql::http::GraphiQLSource;
+use async_graphql_axum::{GraphQLRequest, GraphQLResponse};
+use axum::extract::State;
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::response::{Html, IntoResponse, Response};
+use serde_json::json;
+
+use super::{HttpState, PeerAddr, REQUEST_ID};
+use crate::auth::{Actor, RequestMeta};
+use crate::graphql::error::code;
+use crate::service::{self, ServiceError};
+
+pub async fn graphiql() -> Html<String> {
+    Html(GraphiQLSource::build().endpoint("/graphql").title("Xinyong GraphQL").finish())
+}
+
+pub async fn graphql(
+    State(s): State<HttpState>,
+    PeerAddr(peer): PeerAddr,
+    headers: HeaderMap,
+    req: GraphQLRequest,
+) -> Response {
+    let meta = request_meta(&headers, peer);
+    let actor = match bearer(&headers) {
+        Bearer::None => Actor::Anonymous,
+        Bearer::Malformed => return unauthenticated("the Authorization header must be `Bearer <token>`"),
+        Bearer::Token(t) => match service::auth::authenticate(&s.app, t).await {
+            Ok(a) => a,
+            Err(ServiceError::Unauthenticated(why)) => return unauthenticated(why),
+            Err(e) => {
+                tracing::error!(error = %e, "authenticating a bearer token");
+                return (StatusCode::SERVICE_UNAVAILABLE, axum::Json(json!({
+                    "errors": [{ "message": "the service is temporarily unavailable", "extensions": { "code": code::INTERNAL } }]
+                })))
+                    .into_response();
+            }
+        },
+    };
+    let req = req.into_inner().data(actor).data(meta);
+    GraphQLResponse::from(s.schema.execute(req).await).into_response()
+}
+
+enum Bearer<'a> {
+    None,
+    Malformed,
+    Token(&'a str),
+}
+
+fn bearer(headers: &HeaderMap) -> Bearer<'_> {
+    let Some(v) = headers.get(header::AUTHORIZATION) else { return Bearer::None };
+    let Ok(v) = v.to_str() else { return Bearer::Malformed };
+    match v.split_once(' ') {
+        Some((scheme, token)) if scheme.eq_ignore_ascii_case("bearer") && !token.trim().is_empty() => {
+            Bearer::Token(token.trim())
+        }
+        _ => Bearer::Malformed,
+    }
+}
+
+/// 401 with a GraphQL-shaped body, so clients handle it like any other error.
+fn unauthenticated(why: &str) -> Response {
+    let mut resp = (
+        StatusCode::UNAUTHORIZED,
+        axum::Json(json!({
+            "errors": [{ "message": why, "extensions": { "code": code::UNAUTHENTICATED } }]
+        })),
+    )
+        .into_response();
+    resp.headers_mut().insert(
+        header::WWW_AUTHENTICATE,
+        HeaderValue::from_static("Bearer error=\"invalid_token\""),
+    );
+    resp
+}
+
+pub fn request_meta(headers: &HeaderMap, peer: Option<std::net::SocketAddr>) -> RequestMeta {
+    let text = |h: &str| headers.get(h).and_then(|v| v.to_str().ok()).map(|s| s.chars().take(300).collect());
+    RequestMeta {
+        request_id: text(REQUEST_ID.as_str()),
+        ip: peer.map(|p| p.ip().to_string()),
+        user_agent: text(header::USER_AGENT.as_str()),
+    }
+}

@@ -1,0 +1,140 @@
+//! Use cases. Each public function is one transaction: it checks that the
+//! actor may do the thing, does it, writes its audit/log/outbox rows in the
+//! same transaction, and commits — or changes nothing.
+//!
+//! Errors: [`ServiceError`] is this layer's one error type; the GraphQL layer
+//! maps it to the wire in one place (`graphql::error`).
+
+pub mod accounts;
+pub mod audit;
+pub mod auth;
+pub mod catalogue;
+pub mod demo;
+pub mod directory;
+pub mod reference;
+pub mod subjects;
+
+use std::time::Duration;
+
+use sea_orm::{DbErr, SqlErr};
+use serde::Serialize;
+
+/// An error the caller can fix, tied to the input field that caused it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct FieldError {
+    /// Path to the input field, e.g. `["input", "email"]`.
+    pub field: Vec<String>,
+    /// Stable machine-readable code, documented in `docs/errors.md`.
+    pub code: &'static str,
+    /// Plain-English explanation that says how to fix it.
+    pub message: String,
+}
+
+impl FieldError {
+    pub fn new(field: &[&str], code: &'static str, message: impl Into<String>) -> Self {
+        FieldError {
+            field: field.iter().map(|s| s.to_string()).collect(),
+            code,
+            message: message.into(),
+        }
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum ServiceError {
+    /// No credentials, or credentials that are wrong, expired or revoked.
+    #[error("authentication required: {0}")]
+    Unauthenticated(&'static str),
+    /// Authenticated, but this actor may not do this to this object.
+    #[error("forbidden")]
+    Forbidden,
+    #[error("too many attempts; retry after {} s", retry_after.as_secs())]
+    RateLimited { retry_after: Duration },
+    /// Input the caller can fix; nothing was changed.
+    #[error("invalid input: {0:?}")]
+    Invalid(Vec<FieldError>),
+    #[error("database error: {0}")]
+    Database(#[from] DbErr),
+    /// A fault of ours; logged in full, shown to nobody.
+    #[error("internal error: {0}")]
+    Internal(String),
+}
+
+pub type ServiceResult<T> = Result<T, ServiceError>;
+
+impl ServiceError {
+    pub fn invalid(field: &[&str], code: &'static str, message: impl Into<String>) -> Self {
+        ServiceError::Invalid(vec![FieldError::new(field, code, message)])
+    }
+
+    /// Turns a unique-constraint violation into the field error the caller can
+    /// act on; other database errors stay internal.
+    pub fn from_unique(err: DbErr, map: &[(UniqueKey, FieldError)]) -> Self {
+        if let Some(SqlErr::UniqueConstraintViolation(msg)) = err.sql_err() {
+            for (key, field_error) in map {
+                if key.matches(&msg) {
+                    return ServiceError::Invalid(vec![field_error.clone()]);
+                }
+            }
+        }
+        ServiceError::Database(err)
+    }
+}
+
+/// A unique index, named the way each backend reports it: PostgreSQL names
+/// the index, SQLite lists `table.column`s.
+#[derive(Clone, Copy, Debug)]
+pub struct UniqueKey {
+    pub index: &'static str,
+    pub table: &'static str,
+    pub columns: &'static [&'static str],
+}
+
+impl UniqueKey {
+    fn matches(&self, msg: &str) -> bool {
+        msg.contains(self.index)
+            || (msg.contains("UNIQUE constraint failed")
+                && self
+                    .columns
+                    .iter()
+                    .all(|c| msg.contains(&format!("{}.{}", self.table, c))))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::UniqueKey;
+
+    #[test]
+    fn unique_messages_of_both_backends_map_to_keys() {
+        let key = UniqueKey {
+            index: "uq_credit_record_department_source_ref",
+            table: "credit_record",
+            columns: &["department_id", "source_ref"],
+        };
+        assert!(key.matches(
+            "UNIQUE constraint failed: credit_record.department_id, credit_record.source_ref"
+        ));
+        assert!(key.matches(
+            "duplicate key value violates unique constraint \"uq_credit_record_department_source_ref\""
+        ));
+        assert!(!key.matches("UNIQUE constraint failed: credit_record.department_id"));
+        assert!(!key.matches("UNIQUE constraint failed: account.email"));
+    }
+}
+
+/// Begins the transaction of a use case that writes. On SQLite it takes the
+/// write lock up front (`BEGIN IMMEDIATE`): a deferred transaction that reads
+/// and then writes can fail with "database is locked" under concurrency
+/// instead of waiting its turn. PostgreSQL ignores the option.
+pub async fn begin_write(
+    db: &sea_orm::DatabaseConnection,
+) -> Result<sea_orm::DatabaseTransaction, DbErr> {
+    use sea_orm::TransactionTrait;
+    db.begin_with_options(sea_orm::TransactionOptions {
+        isolation_level: None,
+        access_mode: None,
+        sqlite_transaction_mode: Some(sea_orm::SqliteTransactionMode::Immediate),
+    })
+    .await
+}

@@ -1,0 +1,20 @@
+//! Xinyong's pure domain core: identifiers, the platform's legal time zone,
+//! the working-day calendar and the rule set. No I/O, no clock reads (the
+//! current instant or date is always a parameter), no database: everything
+//! here is a function of its inputs, so it is tested by unit and property
+//! tests and reused unchanged by the API, the jobs and the CLI.
+
+/// USCC (GB 32100) and citizen ID number (GB 11643): parsing, check
+/// characters, masking.
+pub mod identifier;
+
+/// Asia/Shanghai (fixed UTC+8): local dates and the instants that bound them.
+pub mod time;
+
+/// The working-day calendar loaded from the State Council's annual notices,
+/// and the counting of working-day, calendar-day, month and year periods.
+pub mod calendar;
+
+/// The rule set: every deadline and period the platform enforces, as
+/// versioned data with its legal source.
+pub mod rules;

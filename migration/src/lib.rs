@@ -1,0 +1,35 @@
+//! Schema migrations of Xinyong. Every migration uses the cross-database
+//! schema builder only, runs on SQLite and PostgreSQL inside a transaction,
+//! and has a `down` that drops what its `up` created, children first.
+//! `docs/data-model.md` explains the tables.
+
+pub use sea_orm_migration::prelude::*;
+
+mod common;
+mod m20260101_000001_reference;
+mod m20260101_000002_subjects;
+mod m20260101_000003_accounts;
+mod m20260101_000004_agencies;
+mod m20260101_000005_records;
+mod m20260101_000006_cases;
+mod m20260101_000007_notifications;
+mod m20260101_000008_logs;
+
+pub struct Migrator;
+
+#[async_trait::async_trait]
+impl MigratorTrait for Migrator {
+    /// In dependency order: a table comes after every table it references.
+    fn migrations() -> Vec<Box<dyn MigrationTrait>> {
+        vec![
+            Box::new(m20260101_000001_reference::Migration),
+            Box::new(m20260101_000002_subjects::Migration),
+            Box::new(m20260101_000003_accounts::Migration),
+            Box::new(m20260101_000004_agencies::Migration),
+            Box::new(m20260101_000005_records::Migration),
+            Box::new(m20260101_000006_cases::Migration),
+            Box::new(m20260101_000007_notifications::Migration),
+            Box::new(m20260101_000008_logs::Migration),
+        ]
+    }
+}
