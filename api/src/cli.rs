@@ -13,7 +13,11 @@ use crate::server::{self, StartError};
 use crate::service::{self, ServiceError};
 
 #[derive(Debug, Parser)]
-#[command(name = "xinyong", version, about = "Xinyong (信用) public credit information platform")]
+#[command(
+    name = "xinyong",
+    version,
+    about = "Xinyong (信用) public credit information platform"
+)]
 pub struct Cli {
     #[command(subcommand)]
     pub command: Option<Command>,
@@ -88,13 +92,20 @@ pub async fn run(cli: Cli) -> Result<(), CliError> {
         print!("{}", crate::graphql::sdl());
         return Ok(());
     }
-    if let Command::Calendar { command: CalendarCommand::Add { date, period } } = &command {
+    if let Command::Calendar {
+        command: CalendarCommand::Add { date, period },
+    } = &command
+    {
         // Parse before touching the database: bad input fails fast and changes nothing.
         let (start, period) = (parse_date(date)?, Period::parse(period)?);
         let state = prepare(&load_config()?).await?;
         let reference = state.reference();
         let r = period.apply(start, &reference.calendar);
-        println!("{}{}", r.date, if r.provisional { " provisional" } else { "" });
+        println!(
+            "{}{}",
+            r.date,
+            if r.provisional { " provisional" } else { "" }
+        );
         return Ok(());
     }
     let config = load_config()?;
@@ -115,21 +126,30 @@ pub async fn run(cli: Cli) -> Result<(), CliError> {
         Command::Rules { on } => {
             let state = prepare(&config).await?;
             let on = on.unwrap_or_else(|| domain::time::local_date(state.now()));
-            print!("{}", service::reference::describe_rules(&state.reference().rules, on));
+            print!(
+                "{}",
+                service::reference::describe_rules(&state.reference().rules, on)
+            );
             Ok(())
         }
         Command::Calendar { command } => {
             let state = prepare(&config).await?;
             match command {
                 CalendarCommand::Load { file, replace } => {
-                    let text = std::fs::read_to_string(&file)
-                        .map_err(|e| CliError::Usage(format!("cannot read {}: {e}", file.display())))?;
-                    let year = service::reference::load_calendar_year(&state, &text, replace, "cli").await?;
+                    let text = std::fs::read_to_string(&file).map_err(|e| {
+                        CliError::Usage(format!("cannot read {}: {e}", file.display()))
+                    })?;
+                    let year =
+                        service::reference::load_calendar_year(&state, &text, replace, "cli")
+                            .await?;
                     println!("loaded the {year} holiday calendar");
                     Ok(())
                 }
                 CalendarCommand::Show => {
-                    print!("{}", service::reference::describe_calendar(&state.reference().calendar));
+                    print!(
+                        "{}",
+                        service::reference::describe_calendar(&state.reference().calendar)
+                    );
                     Ok(())
                 }
                 CalendarCommand::Add { .. } => unreachable!("handled above"),
@@ -152,7 +172,11 @@ async fn serve(config: Config) -> Result<(), CliError> {
     let seed = config.seed_demo;
     let addr = config.addr;
     let state = prepare(&config).await?;
-    let demo = if seed { service::demo::seed_if_empty(&state).await? } else { None };
+    let demo = if seed {
+        service::demo::seed_if_empty(&state).await?
+    } else {
+        None
+    };
     let listener = server::bind(addr).await?;
     let local = listener.local_addr()?;
     let base = if state.config.public_url.ends_with(&local.port().to_string()) {
@@ -166,8 +190,12 @@ async fn serve(config: Config) -> Result<(), CliError> {
     println!("  OAuth:    {base}/oauth/token");
     println!("  Health:   {base}/healthz  {base}/readyz  {base}/metrics");
     match &state.config.mail.transport {
-        crate::config::MailTransport::Files { dir } => println!("  Mail:     written as .eml files to {}", dir.display()),
-        crate::config::MailTransport::Smtp { host, port, .. } => println!("  Mail:     SMTP {host}:{port}"),
+        crate::config::MailTransport::Files { dir } => {
+            println!("  Mail:     written as .eml files to {}", dir.display())
+        }
+        crate::config::MailTransport::Smtp { host, port, .. } => {
+            println!("  Mail:     SMTP {host}:{port}")
+        }
     }
     if let Some(summary) = demo {
         print!("{summary}");
@@ -177,8 +205,11 @@ async fn serve(config: Config) -> Result<(), CliError> {
 }
 
 fn parse_date(s: &str) -> Result<NaiveDate, CliError> {
-    NaiveDate::parse_from_str(s.trim(), "%Y-%m-%d")
-        .map_err(|_| CliError::Usage(format!("{s:?} is not a date; write it as YYYY-MM-DD, e.g. 2025-09-30")))
+    NaiveDate::parse_from_str(s.trim(), "%Y-%m-%d").map_err(|_| {
+        CliError::Usage(format!(
+            "{s:?} is not a date; write it as YYYY-MM-DD, e.g. 2025-09-30"
+        ))
+    })
 }
 
 /// A period as written on the command line.
@@ -195,9 +226,11 @@ impl Period {
         let s = s.trim().to_ascii_lowercase();
         let split = s.find(|c: char| !c.is_ascii_digit()).unwrap_or(s.len());
         let (num, unit) = s.split_at(split);
-        let bad = || CliError::Usage(format!(
-            "{s:?} is not a period; write a number and a unit: 3wd (working days), 10d (calendar days), 2m (months), 1y (years)"
-        ));
+        let bad = || {
+            CliError::Usage(format!(
+                "{s:?} is not a period; write a number and a unit: 3wd (working days), 10d (calendar days), 2m (months), 1y (years)"
+            ))
+        };
         let n: u32 = num.parse().map_err(|_| bad())?;
         if n > 100_000 {
             return Err(CliError::Usage(format!("{n} is too large a period")));
@@ -211,7 +244,11 @@ impl Period {
         })
     }
 
-    pub fn apply(self, start: NaiveDate, cal: &domain::calendar::Calendar) -> domain::calendar::Dated {
+    pub fn apply(
+        self,
+        start: NaiveDate,
+        cal: &domain::calendar::Calendar,
+    ) -> domain::calendar::Dated {
         match self {
             Period::WorkingDays(n) => cal.add_working_days(start, n),
             Period::CalendarDays(n) => cal.add_calendar_days(start, n),
@@ -236,6 +273,9 @@ mod tests {
             assert_eq!(e.exit_code(), 2, "{bad}");
         }
         assert!(parse_date("2025-02-30").is_err());
-        assert_eq!(parse_date(" 2025-09-30 ").unwrap(), NaiveDate::from_ymd_opt(2025, 9, 30).unwrap());
+        assert_eq!(
+            parse_date(" 2025-09-30 ").unwrap(),
+            NaiveDate::from_ymd_opt(2025, 9, 30).unwrap()
+        );
     }
 }

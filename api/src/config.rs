@@ -13,13 +13,22 @@ use serde::Deserialize;
 #[derive(Debug, thiserror::Error)]
 pub enum ConfigError {
     #[error("cannot read configuration file {path}: {source}")]
-    Read { path: PathBuf, source: std::io::Error },
+    Read {
+        path: PathBuf,
+        source: std::io::Error,
+    },
     #[error("configuration file {path} is not valid TOML: {source}")]
-    Parse { path: PathBuf, source: Box<toml::de::Error> },
+    Parse {
+        path: PathBuf,
+        source: Box<toml::de::Error>,
+    },
     #[error("{var} is invalid: {reason}")]
     Invalid { var: &'static str, reason: String },
     #[error("cannot prepare the data folder {path}: {source}")]
-    DataDir { path: PathBuf, source: std::io::Error },
+    DataDir {
+        path: PathBuf,
+        source: std::io::Error,
+    },
     #[error("key file {path}: {reason}")]
     Keys { path: PathBuf, reason: String },
 }
@@ -166,7 +175,12 @@ pub fn load(env: impl Fn(&str) -> Option<String>) -> Result<Config, ConfigError>
         .unwrap_or_else(|| PathBuf::from("data"));
     let database_url = env("XINYONG_DATABASE_URL")
         .or(file.database_url)
-        .unwrap_or_else(|| format!("sqlite://{}?mode=rwc", data_dir.join("xinyong.db").display()));
+        .unwrap_or_else(|| {
+            format!(
+                "sqlite://{}?mode=rwc",
+                data_dir.join("xinyong.db").display()
+            )
+        });
     let addr_text = env("XINYONG_ADDR")
         .or(file.addr)
         .unwrap_or_else(|| "127.0.0.1:8080".into());
@@ -205,12 +219,13 @@ pub fn load(env: impl Fn(&str) -> Option<String>) -> Result<Config, ConfigError>
                 .unwrap_or_else(|| data_dir.join("mail")),
         },
         "smtp" => {
-            let host = env("XINYONG_SMTP_HOST")
-                .or(mail_file.smtp_host)
-                .ok_or(ConfigError::Invalid {
-                    var: "XINYONG_SMTP_HOST",
-                    reason: "required when the mail transport is smtp".into(),
-                })?;
+            let host =
+                env("XINYONG_SMTP_HOST")
+                    .or(mail_file.smtp_host)
+                    .ok_or(ConfigError::Invalid {
+                        var: "XINYONG_SMTP_HOST",
+                        reason: "required when the mail transport is smtp".into(),
+                    })?;
             let tls = match env("XINYONG_SMTP_TLS").as_deref() {
                 Some("none") => SmtpTls::None,
                 Some("starttls") => SmtpTls::Starttls,
@@ -319,10 +334,14 @@ where
 {
     match env(var) {
         None => Ok(None),
-        Some(v) => v.trim().parse().map(Some).map_err(|e| ConfigError::Invalid {
-            var,
-            reason: format!("{v:?}: {e}"),
-        }),
+        Some(v) => v
+            .trim()
+            .parse()
+            .map(Some)
+            .map_err(|e| ConfigError::Invalid {
+                var,
+                reason: format!("{v:?}: {e}"),
+            }),
     }
 }
 
@@ -350,7 +369,12 @@ mod tests {
     use super::*;
 
     fn env_of(pairs: &'static [(&'static str, &'static str)]) -> impl Fn(&str) -> Option<String> {
-        move |k| pairs.iter().find(|(n, _)| *n == k).map(|(_, v)| v.to_string())
+        move |k| {
+            pairs
+                .iter()
+                .find(|(n, _)| *n == k)
+                .map(|(_, v)| v.to_string())
+        }
     }
 
     #[test]
@@ -358,7 +382,12 @@ mod tests {
         let c = load(env_of(&[])).unwrap();
         assert_eq!(c.addr.to_string(), "127.0.0.1:8080");
         assert!(c.database_url.starts_with("sqlite://data/xinyong.db"));
-        assert_eq!(c.mail.transport, MailTransport::Files { dir: PathBuf::from("data/mail") });
+        assert_eq!(
+            c.mail.transport,
+            MailTransport::Files {
+                dir: PathBuf::from("data/mail")
+            }
+        );
         assert_eq!(c.access_token_ttl, Duration::from_secs(900));
     }
 
@@ -367,14 +396,21 @@ mod tests {
         let err = load(env_of(&[("XINYONG_ADDR", "nowhere")])).unwrap_err();
         assert!(err.to_string().contains("XINYONG_ADDR"), "{err}");
         let err = load(env_of(&[("XINYONG_ACCESS_TOKEN_TTL_SECS", "soon")])).unwrap_err();
-        assert!(err.to_string().contains("XINYONG_ACCESS_TOKEN_TTL_SECS"), "{err}");
+        assert!(
+            err.to_string().contains("XINYONG_ACCESS_TOKEN_TTL_SECS"),
+            "{err}"
+        );
         let err = load(env_of(&[("XINYONG_MAIL_TRANSPORT", "smtp")])).unwrap_err();
         assert!(err.to_string().contains("XINYONG_SMTP_HOST"), "{err}");
     }
 
     #[test]
     fn secrets_never_print() {
-        let c = load(env_of(&[("XINYONG_JWT_SECRET", "hunter2-hunter2-hunter2-hunter2")])).unwrap();
+        let c = load(env_of(&[(
+            "XINYONG_JWT_SECRET",
+            "hunter2-hunter2-hunter2-hunter2",
+        )]))
+        .unwrap();
         let shown = format!("{c:?}");
         assert!(!shown.contains("hunter2"));
         assert!(shown.contains("[redacted]"));

@@ -87,7 +87,8 @@ impl Keys {
     /// Keyed hash of a canonical identifier: lets the platform look a subject
     /// up by ID number without storing the number in the clear.
     pub fn identifier_hash(&self, canonical: &str) -> String {
-        let mut mac = <HmacSha256 as Mac>::new_from_slice(&self.identifier_hmac).expect("any key length");
+        let mut mac =
+            <HmacSha256 as Mac>::new_from_slice(&self.identifier_hmac).expect("any key length");
         mac.update(canonical.as_bytes());
         hex::encode(mac.finalize().into_bytes())
     }
@@ -124,7 +125,10 @@ fn decode_key(text: &str, name: &str) -> Result<Vec<u8>, String> {
         .decode(text.trim())
         .map_err(|_| format!("{name} is not base64"))?;
     if bytes.len() < 32 {
-        return Err(format!("{name} must be at least 32 bytes (got {})", bytes.len()));
+        return Err(format!(
+            "{name} must be at least 32 bytes (got {})",
+            bytes.len()
+        ));
     }
     Ok(bytes)
 }
@@ -210,7 +214,10 @@ mod tests {
         let keys = Keys::generate();
         let stored = keys.encrypt_identifier("11010519491231002X");
         assert!(!stored.contains("19491231"));
-        assert_eq!(keys.decrypt_identifier(&stored).unwrap(), "11010519491231002X");
+        assert_eq!(
+            keys.decrypt_identifier(&stored).unwrap(),
+            "11010519491231002X"
+        );
         // Two encryptions differ (random nonce) but hash the same.
         assert_ne!(stored, keys.encrypt_identifier("11010519491231002X"));
         assert_eq!(
@@ -225,8 +232,16 @@ mod tests {
     fn short_keys_are_refused() {
         let short = Secret::new(STANDARD.encode([1u8; 16]));
         let ok = Secret::new(STANDARD.encode([1u8; 32]));
-        assert!(Keys::from_secrets(&short, &ok).unwrap_err().contains("jwt_secret"));
-        assert!(Keys::from_secrets(&ok, &short).unwrap_err().contains("identifier_key"));
+        assert!(
+            Keys::from_secrets(&short, &ok)
+                .unwrap_err()
+                .contains("jwt_secret")
+        );
+        assert!(
+            Keys::from_secrets(&ok, &short)
+                .unwrap_err()
+                .contains("identifier_key")
+        );
     }
 
     #[test]
@@ -239,7 +254,10 @@ mod tests {
         #[cfg(unix)]
         {
             use std::os::unix::fs::PermissionsExt;
-            let mode = std::fs::metadata(dir.path().join("keys.toml")).unwrap().permissions().mode();
+            let mode = std::fs::metadata(dir.path().join("keys.toml"))
+                .unwrap()
+                .permissions()
+                .mode();
             assert_eq!(mode & 0o777, 0o600);
         }
     }

@@ -30,7 +30,13 @@ pub struct AppState {
 }
 
 impl AppState {
-    pub fn new(db: DatabaseConnection, config: Config, keys: Keys, clock: Arc<dyn Clock>, reference: Reference) -> Self {
+    pub fn new(
+        db: DatabaseConnection,
+        config: Config,
+        keys: Keys,
+        clock: Arc<dyn Clock>,
+        reference: Reference,
+    ) -> Self {
         AppState {
             db,
             config: Arc::new(config),
@@ -46,7 +52,10 @@ impl AppState {
 
     /// A consistent snapshot of the calendar and rules.
     pub fn reference(&self) -> Arc<Reference> {
-        self.reference.read().unwrap_or_else(|p| p.into_inner()).clone()
+        self.reference
+            .read()
+            .unwrap_or_else(|p| p.into_inner())
+            .clone()
     }
 
     pub fn replace_reference(&self, r: Reference) {

@@ -20,7 +20,9 @@ async fn home() -> impl IntoResponse {
     let body = view! { <Home/> }.to_html();
     (
         [(header::CACHE_CONTROL, "no-cache")],
-        Html(format!("<!DOCTYPE html><html lang=\"zh-CN\"><head><meta charset=\"utf-8\"><meta name=\"viewport\" content=\"width=device-width, initial-scale=1\"><title>信用 Xinyong</title><style>{CSS}</style></head><body>{body}</body></html>")),
+        Html(format!(
+            "<!DOCTYPE html><html lang=\"zh-CN\"><head><meta charset=\"utf-8\"><meta name=\"viewport\" content=\"width=device-width, initial-scale=1\"><title>信用 Xinyong</title><style>{CSS}</style></head><body>{body}</body></html>"
+        )),
     )
 }
 

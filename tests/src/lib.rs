@@ -61,7 +61,11 @@ impl TestDb {
                     "{PG_TEST_DB_PREFIX}{}_{}_{}",
                     std::process::id(),
                     COUNTER.fetch_add(1, Ordering::Relaxed),
-                    uuid::Uuid::new_v4().simple().to_string().get(..8).unwrap_or("0")
+                    uuid::Uuid::new_v4()
+                        .simple()
+                        .to_string()
+                        .get(..8)
+                        .unwrap_or("0")
                 );
                 let admin = Database::connect(pg_admin_url()).await.unwrap_or_else(|e| {
                     panic!(
@@ -88,13 +92,18 @@ impl TestDb {
 
     /// A connection to this database.
     pub async fn connect(&self) -> DatabaseConnection {
-        Database::connect(&self.url).await.expect("connect to test database")
+        Database::connect(&self.url)
+            .await
+            .expect("connect to test database")
     }
 
     /// Runs a raw SQL statement and returns the first column of the first row as i64.
     pub async fn scalar_i64(conn: &DatabaseConnection, sql: &str) -> i64 {
         let row = conn
-            .query_one_raw(Statement::from_string(conn.get_database_backend(), sql.to_string()))
+            .query_one_raw(Statement::from_string(
+                conn.get_database_backend(),
+                sql.to_string(),
+            ))
             .await
             .expect("query")
             .expect("one row");
@@ -104,15 +113,21 @@ impl TestDb {
 
 impl Drop for TestDb {
     fn drop(&mut self) {
-        let Some(name) = self.pg_name.take() else { return };
+        let Some(name) = self.pg_name.take() else {
+            return;
+        };
         // Drop runs outside any runtime we can block on, so use a private one.
         let handle = std::thread::spawn(move || {
-            let rt = tokio::runtime::Builder::new_current_thread().enable_all().build();
+            let rt = tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build();
             if let Ok(rt) = rt {
                 rt.block_on(async move {
                     if let Ok(admin) = Database::connect(pg_admin_url()).await {
                         let _ = admin
-                            .execute_unprepared(&format!("DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)"))
+                            .execute_unprepared(&format!(
+                                "DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)"
+                            ))
                             .await;
                         admin.close().await.ok();
                     }
@@ -193,12 +208,19 @@ impl TestApp {
     /// Starts the platform and loads the demo data set.
     pub async fn spawn_with_demo() -> TestApp {
         let app = Self::spawn().await;
-        xinyong::service::demo::seed(&app.state).await.expect("demo data seeds");
+        xinyong::service::demo::seed(&app.state)
+            .await
+            .expect("demo data seeds");
         app
     }
 
     /// POSTs a GraphQL operation, optionally with a bearer token.
-    pub async fn graphql(&self, query: &str, variables: serde_json::Value, token: Option<&str>) -> Gql {
+    pub async fn graphql(
+        &self,
+        query: &str,
+        variables: serde_json::Value,
+        token: Option<&str>,
+    ) -> Gql {
         let mut req = self
             .http
             .post(format!("{}/graphql", self.base_url))

@@ -11,10 +11,26 @@ pub const MAX_LEN: usize = 128;
 /// Passwords that pass the length rule but are among the first guesses of
 /// any attacker (a short list: length does most of the work).
 const COMMON: &[&str] = &[
-    "1234567890", "12345678910", "0123456789", "qwertyuiop", "1q2w3e4r5t", "password123",
-    "password1234", "passw0rd123", "iloveyou123", "abc1234567", "aaaaaaaaaa", "qwerty123456",
-    "1qaz2wsx3edc", "woaini1314", "a123456789", "zxcvbnm123", "administrator", "xinyong123",
-    "changeme123", "letmein1234",
+    "1234567890",
+    "12345678910",
+    "0123456789",
+    "qwertyuiop",
+    "1q2w3e4r5t",
+    "password123",
+    "password1234",
+    "passw0rd123",
+    "iloveyou123",
+    "abc1234567",
+    "aaaaaaaaaa",
+    "qwerty123456",
+    "1qaz2wsx3edc",
+    "woaini1314",
+    "a123456789",
+    "zxcvbnm123",
+    "administrator",
+    "xinyong123",
+    "changeme123",
+    "letmein1234",
 ];
 
 /// Checks the policy (NIST SP 800-63B style: length over composition rules).
@@ -61,7 +77,9 @@ pub fn check_policy(password: &str, email: &str, field: &[&str]) -> Result<(), F
 
 /// Hashes with argon2id and a random salt. CPU-heavy: call from a blocking task.
 pub fn hash(password: &str) -> Result<String, argon2::password_hash::Error> {
-    Ok(Argon2::default().hash_password(password.as_bytes())?.to_string())
+    Ok(Argon2::default()
+        .hash_password(password.as_bytes())?
+        .to_string())
 }
 
 /// Verifies against a stored PHC string. CPU-heavy: call from a blocking task.
@@ -99,14 +117,30 @@ mod tests {
     #[test]
     fn policy() {
         let f = &["input", "password"];
-        assert_eq!(check_policy("short", "a@b.cn", f).unwrap_err().code, "PASSWORD_TOO_SHORT");
-        assert_eq!(check_policy("qwertyuiop", "a@b.cn", f).unwrap_err().code, "PASSWORD_TOO_COMMON");
-        assert_eq!(check_policy("abababababab", "a@b.cn", f).unwrap_err().code, "PASSWORD_TOO_COMMON");
         assert_eq!(
-            check_policy("zhangwei-likes-tea", "zhangwei@example.cn", f).unwrap_err().code,
+            check_policy("short", "a@b.cn", f).unwrap_err().code,
+            "PASSWORD_TOO_SHORT"
+        );
+        assert_eq!(
+            check_policy("qwertyuiop", "a@b.cn", f).unwrap_err().code,
+            "PASSWORD_TOO_COMMON"
+        );
+        assert_eq!(
+            check_policy("abababababab", "a@b.cn", f).unwrap_err().code,
+            "PASSWORD_TOO_COMMON"
+        );
+        assert_eq!(
+            check_policy("zhangwei-likes-tea", "zhangwei@example.cn", f)
+                .unwrap_err()
+                .code,
             "PASSWORD_CONTAINS_EMAIL"
         );
-        assert_eq!(check_policy(&"x1".repeat(70), "a@b.cn", f).unwrap_err().code, "PASSWORD_TOO_LONG");
+        assert_eq!(
+            check_policy(&"x1".repeat(70), "a@b.cn", f)
+                .unwrap_err()
+                .code,
+            "PASSWORD_TOO_LONG"
+        );
         assert!(check_policy("茶 马 古 道 2025", "a@b.cn", f).is_ok());
         assert!(check_policy("river-stone-lantern", "a@b.cn", f).is_ok());
     }

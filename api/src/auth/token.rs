@@ -40,7 +40,13 @@ pub enum TokenError {
 }
 
 impl Claims {
-    pub fn new(kind: TokenKind, sub: String, sid: Option<i64>, now: DateTime<Utc>, ttl: std::time::Duration) -> Self {
+    pub fn new(
+        kind: TokenKind,
+        sub: String,
+        sid: Option<i64>,
+        now: DateTime<Utc>,
+        ttl: std::time::Duration,
+    ) -> Self {
         let ttl = chrono::Duration::from_std(ttl).unwrap_or(chrono::Duration::minutes(15));
         Claims {
             iss: ISSUER.into(),
@@ -56,8 +62,12 @@ impl Claims {
 }
 
 pub fn encode(claims: &Claims, secret: &[u8]) -> String {
-    jsonwebtoken::encode(&Header::new(Algorithm::HS256), claims, &EncodingKey::from_secret(secret))
-        .expect("HS256 signing with a byte key cannot fail")
+    jsonwebtoken::encode(
+        &Header::new(Algorithm::HS256),
+        claims,
+        &EncodingKey::from_secret(secret),
+    )
+    .expect("HS256 signing with a byte key cannot fail")
 }
 
 /// Checks signature, algorithm, issuer, audience and expiry against `now`
@@ -88,25 +98,51 @@ mod tests {
     #[test]
     fn round_trip_and_exact_expiry() {
         let now = Utc::now();
-        let c = Claims::new(TokenKind::Account, "42".into(), Some(7), now, Duration::from_secs(60));
+        let c = Claims::new(
+            TokenKind::Account,
+            "42".into(),
+            Some(7),
+            now,
+            Duration::from_secs(60),
+        );
         let t = encode(&c, KEY);
         assert_eq!(decode(&t, KEY, now).unwrap(), c);
-        assert_eq!(decode(&t, KEY, now + chrono::Duration::seconds(59)).unwrap().sub, "42");
-        assert_eq!(decode(&t, KEY, now + chrono::Duration::seconds(60)), Err(TokenError::Expired));
+        assert_eq!(
+            decode(&t, KEY, now + chrono::Duration::seconds(59))
+                .unwrap()
+                .sub,
+            "42"
+        );
+        assert_eq!(
+            decode(&t, KEY, now + chrono::Duration::seconds(60)),
+            Err(TokenError::Expired)
+        );
     }
 
     #[test]
     fn tampered_wrong_key_wrong_audience_and_none_alg_are_invalid() {
         let now = Utc::now();
-        let c = Claims::new(TokenKind::Client, "c1".into(), None, now, Duration::from_secs(60));
+        let c = Claims::new(
+            TokenKind::Client,
+            "c1".into(),
+            None,
+            now,
+            Duration::from_secs(60),
+        );
         let t = encode(&c, KEY);
         let mut parts: Vec<String> = t.split('.').map(String::from).collect();
         parts[1] = parts[1].chars().rev().collect();
         assert_eq!(decode(&parts.join("."), KEY, now), Err(TokenError::Invalid));
-        assert_eq!(decode(&t, b"another-key-another-key-another!", now), Err(TokenError::Invalid));
+        assert_eq!(
+            decode(&t, b"another-key-another-key-another!", now),
+            Err(TokenError::Invalid)
+        );
         let mut other = c.clone();
         other.aud = "someone-else".into();
-        assert_eq!(decode(&encode(&other, KEY), KEY, now), Err(TokenError::Invalid));
+        assert_eq!(
+            decode(&encode(&other, KEY), KEY, now),
+            Err(TokenError::Invalid)
+        );
         // alg=none with the same claims.
         use base64::Engine;
         let b64 = base64::engine::general_purpose::URL_SAFE_NO_PAD;

@@ -42,19 +42,17 @@ impl From<ApiError> for async_graphql::Error {
 impl From<ServiceError> for ApiError {
     fn from(e: ServiceError) -> Self {
         ApiError(match e {
-            ServiceError::Unauthenticated(why) => {
-                async_graphql::Error::new(why).extend_with(|_, x| x.set("code", code::UNAUTHENTICATED))
-            }
+            ServiceError::Unauthenticated(why) => async_graphql::Error::new(why)
+                .extend_with(|_, x| x.set("code", code::UNAUTHENTICATED)),
             ServiceError::Forbidden => async_graphql::Error::new("you may not do this")
                 .extend_with(|_, x| x.set("code", code::FORBIDDEN)),
             ServiceError::RateLimited { retry_after } => {
                 let secs = retry_after.as_secs().max(1);
-                async_graphql::Error::new(format!("too many attempts; retry after {secs} s")).extend_with(
-                    |_, x| {
+                async_graphql::Error::new(format!("too many attempts; retry after {secs} s"))
+                    .extend_with(|_, x| {
                         x.set("code", code::RATE_LIMITED);
                         x.set("retryAfter", secs);
-                    },
-                )
+                    })
             }
             // Reached only where an operation has no payload for user errors
             // (queries): report the first problem as bad input.
@@ -81,8 +79,10 @@ impl From<ServiceError> for ApiError {
 fn internal(detail: &str) -> async_graphql::Error {
     // The detail goes to the log with the request id; the caller sees nothing of it.
     tracing::error!(error = %detail, "internal error in a GraphQL resolver");
-    async_graphql::Error::new("internal error; the request id in the response headers identifies it")
-        .extend_with(|_, x| x.set("code", code::INTERNAL))
+    async_graphql::Error::new(
+        "internal error; the request id in the response headers identifies it",
+    )
+    .extend_with(|_, x| x.set("code", code::INTERNAL))
 }
 
 /// A problem with the input that the caller can fix.
@@ -116,9 +116,9 @@ pub trait Payload: Sized {
 pub fn into_payload<P: Payload>(result: Result<P, ServiceError>) -> ApiResult<P> {
     match result {
         Ok(p) => Ok(p),
-        Err(ServiceError::Invalid(errors)) => {
-            Ok(P::from_user_errors(errors.into_iter().map(UserError::from).collect()))
-        }
+        Err(ServiceError::Invalid(errors)) => Ok(P::from_user_errors(
+            errors.into_iter().map(UserError::from).collect(),
+        )),
         Err(other) => Err(ApiError::from(other)),
     }
 }

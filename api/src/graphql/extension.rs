@@ -26,11 +26,15 @@ struct ErrorCodesExtension {
 }
 
 fn has_code(e: &ServerError) -> bool {
-    e.extensions.as_ref().is_some_and(|x| x.get("code").is_some())
+    e.extensions
+        .as_ref()
+        .is_some_and(|x| x.get("code").is_some())
 }
 
 fn set_code(e: &mut ServerError, c: &'static str) {
-    e.extensions.get_or_insert_with(Default::default).set("code", c);
+    e.extensions
+        .get_or_insert_with(Default::default)
+        .set("code", c);
 }
 
 #[async_graphql::async_trait::async_trait]
@@ -47,14 +51,18 @@ impl Extension for ErrorCodesExtension {
                 // Anything else without a code came from a resolver that let a
                 // raw error through: log it, show nothing of it.
                 tracing::error!(error = %e.message, "uncoded GraphQL error");
-                e.message = "internal error; the request id in the response headers identifies it".into();
+                e.message =
+                    "internal error; the request id in the response headers identifies it".into();
                 set_code(e, code::INTERNAL);
             }
         }
         let cost = *self.cost.lock().unwrap_or_else(|p| p.into_inner());
         if let Some((complexity, depth)) = cost {
             let mut obj = async_graphql::indexmap::IndexMap::new();
-            obj.insert(async_graphql::Name::new("complexity"), Value::from(complexity as u64));
+            obj.insert(
+                async_graphql::Name::new("complexity"),
+                Value::from(complexity as u64),
+            );
             obj.insert(async_graphql::Name::new("depth"), Value::from(depth as u64));
             resp.extensions.insert("cost".into(), Value::Object(obj));
         }
@@ -81,7 +89,8 @@ impl Extension for ErrorCodesExtension {
     ) -> Result<ValidationResult, Vec<ServerError>> {
         match next.run(ctx).await {
             Ok(r) => {
-                *self.cost.lock().unwrap_or_else(|p| p.into_inner()) = Some((r.complexity, r.depth));
+                *self.cost.lock().unwrap_or_else(|p| p.into_inner()) =
+                    Some((r.complexity, r.depth));
                 Ok(r)
             }
             Err(mut errors) => {

@@ -24,7 +24,11 @@ pub type XinyongSchema = Schema<QueryRoot, MutationRoot, EmptySubscription>;
 
 /// Builds the schema with its limits. The state is shared by every request;
 /// the actor and request facts are added per request.
-pub fn build_schema(state: Option<AppState>, max_depth: usize, max_complexity: usize) -> XinyongSchema {
+pub fn build_schema(
+    state: Option<AppState>,
+    max_depth: usize,
+    max_complexity: usize,
+) -> XinyongSchema {
     let mut builder = Schema::build(QueryRoot, MutationRoot, EmptySubscription)
         .extension(extension::ErrorCodes)
         .limit_depth(max_depth)

@@ -53,7 +53,10 @@ pub struct TokenPayload {
 
 impl Payload for TokenPayload {
     fn from_user_errors(user_errors: Vec<UserError>) -> Self {
-        TokenPayload { user_errors, ..Default::default() }
+        TokenPayload {
+            user_errors,
+            ..Default::default()
+        }
     }
 }
 
@@ -79,7 +82,10 @@ pub struct LogoutPayload {
 
 impl Payload for LogoutPayload {
     fn from_user_errors(user_errors: Vec<UserError>) -> Self {
-        LogoutPayload { user_errors, ..Default::default() }
+        LogoutPayload {
+            user_errors,
+            ..Default::default()
+        }
     }
 }
 
@@ -91,7 +97,10 @@ pub struct SignUpPayload {
 
 impl Payload for SignUpPayload {
     fn from_user_errors(user_errors: Vec<UserError>) -> Self {
-        SignUpPayload { user_errors, ..Default::default() }
+        SignUpPayload {
+            user_errors,
+            ..Default::default()
+        }
     }
 }
 
@@ -100,12 +109,23 @@ impl MutationRoot {
     /// Signs in with email and password. A wrong email or password is an
     /// `UNAUTHENTICATED` error; repeated failures are `RATE_LIMITED`.
     async fn login(&self, ctx: &Context<'_>, input: LoginInput) -> ApiResult<TokenPayload> {
-        let r = service::auth::login(state(ctx), meta(ctx), &input.email, &input.password, SessionKind::Api).await;
+        let r = service::auth::login(
+            state(ctx),
+            meta(ctx),
+            &input.email,
+            &input.password,
+            SessionKind::Api,
+        )
+        .await;
         into_payload(r.map(TokenPayload::from))
     }
 
     /// Exchanges a refresh token for a new token pair (the old one stops working).
-    async fn refresh_token(&self, ctx: &Context<'_>, input: RefreshTokenInput) -> ApiResult<TokenPayload> {
+    async fn refresh_token(
+        &self,
+        ctx: &Context<'_>,
+        input: RefreshTokenInput,
+    ) -> ApiResult<TokenPayload> {
         let r = service::auth::refresh(state(ctx), meta(ctx), &input.refresh_token).await;
         into_payload(r.map(TokenPayload::from))
     }
@@ -113,7 +133,10 @@ impl MutationRoot {
     /// Ends this session (or all of the account's sessions) at once.
     async fn logout(&self, ctx: &Context<'_>, input: LogoutInput) -> ApiResult<LogoutPayload> {
         let r = service::auth::logout(state(ctx), actor(ctx), meta(ctx), input.everywhere).await;
-        into_payload(r.map(|n| LogoutPayload { sessions_ended: n, user_errors: vec![] }))
+        into_payload(r.map(|n| LogoutPayload {
+            sessions_ended: n,
+            user_errors: vec![],
+        }))
     }
 
     /// Creates an account for an enterprise's or a person's own use. Binding
@@ -128,6 +151,9 @@ impl MutationRoot {
             department_id: None,
         };
         let r = service::accounts::create_account(state(ctx), actor(ctx), meta(ctx), new).await;
-        into_payload(r.map(|a| SignUpPayload { account: Some(Account(a)), user_errors: vec![] }))
+        into_payload(r.map(|a| SignUpPayload {
+            account: Some(Account(a)),
+            user_errors: vec![],
+        }))
     }
 }

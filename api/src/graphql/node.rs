@@ -8,7 +8,11 @@ use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use super::types::{Account, Agency, ApiClient, Department};
 
 #[derive(Interface)]
-#[graphql(field(name = "id", ty = "ID", desc = "Opaque global id; stable across versions."))]
+#[graphql(field(
+    name = "id",
+    ty = "ID",
+    desc = "Opaque global id; stable across versions."
+))]
 pub enum Node {
     Account(Account),
     Agency(Agency),

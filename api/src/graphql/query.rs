@@ -14,7 +14,9 @@ impl QueryRoot {
     /// Whoever is making the request. Requires authentication.
     async fn viewer(&self, ctx: &Context<'_>) -> ApiResult<Viewer> {
         match actor(ctx) {
-            Actor::Anonymous => Err(ServiceError::Unauthenticated("sign in or send an access token").into()),
+            Actor::Anonymous => {
+                Err(ServiceError::Unauthenticated("sign in or send an access token").into())
+            }
             a => Ok(Viewer(a.clone())),
         }
     }
@@ -40,12 +42,22 @@ impl QueryRoot {
 }
 
 async fn load_node(ctx: &Context<'_>, id: &ID) -> ApiResult<Option<Node>> {
-    let Some((kind, n)) = decode_id(id) else { return Ok(None) };
+    let Some((kind, n)) = decode_id(id) else {
+        return Ok(None);
+    };
     let (state, actor) = (state(ctx), actor(ctx));
     Ok(match kind {
-        NodeType::Account => service::accounts::get_account(state, actor, n).await?.map(|m| Node::Account(Account(m))),
-        NodeType::Department => service::directory::department(state, n).await?.map(|m| Node::Department(Department(m))),
-        NodeType::Agency => service::directory::agency(state, actor, n).await?.map(|m| Node::Agency(Agency(m))),
-        NodeType::ApiClient => service::directory::api_client(state, actor, n).await?.map(|m| Node::ApiClient(ApiClient(m))),
+        NodeType::Account => service::accounts::get_account(state, actor, n)
+            .await?
+            .map(|m| Node::Account(Account(m))),
+        NodeType::Department => service::directory::department(state, n)
+            .await?
+            .map(|m| Node::Department(Department(m))),
+        NodeType::Agency => service::directory::agency(state, actor, n)
+            .await?
+            .map(|m| Node::Agency(Agency(m))),
+        NodeType::ApiClient => service::directory::api_client(state, actor, n)
+            .await?
+            .map(|m| Node::ApiClient(ApiClient(m))),
     })
 }

@@ -11,7 +11,12 @@ use crate::graphql::error::code;
 use crate::service::{self, ServiceError};
 
 pub async fn graphiql() -> Html<String> {
-    Html(GraphiQLSource::build().endpoint("/graphql").title("Xinyong GraphQL").finish())
+    Html(
+        GraphiQLSource::build()
+            .endpoint("/graphql")
+            .title("Xinyong GraphQL")
+            .finish(),
+    )
 }
 
 pub async fn graphql(
@@ -23,7 +28,9 @@ pub async fn graphql(
     let meta = request_meta(&headers, peer);
     let actor = match bearer(&headers) {
         Bearer::None => Actor::Anonymous,
-        Bearer::Malformed => return unauthenticated("the Authorization header must be `Bearer <token>`"),
+        Bearer::Malformed => {
+            return unauthenticated("the Authorization header must be `Bearer <token>`");
+        }
         Bearer::Token(t) => match service::auth::authenticate(&s.app, t).await {
             Ok(a) => a,
             Err(ServiceError::Unauthenticated(why)) => return unauthenticated(why),
@@ -47,10 +54,16 @@ enum Bearer<'a> {
 }
 
 fn bearer(headers: &HeaderMap) -> Bearer<'_> {
-    let Some(v) = headers.get(header::AUTHORIZATION) else { return Bearer::None };
-    let Ok(v) = v.to_str() else { return Bearer::Malformed };
+    let Some(v) = headers.get(header::AUTHORIZATION) else {
+        return Bearer::None;
+    };
+    let Ok(v) = v.to_str() else {
+        return Bearer::Malformed;
+    };
     match v.split_once(' ') {
-        Some((scheme, token)) if scheme.eq_ignore_ascii_case("bearer") && !token.trim().is_empty() => {
+        Some((scheme, token))
+            if scheme.eq_ignore_ascii_case("bearer") && !token.trim().is_empty() =>
+        {
             Bearer::Token(token.trim())
         }
         _ => Bearer::Malformed,
@@ -74,7 +87,12 @@ fn unauthenticated(why: &str) -> Response {
 }
 
 pub fn request_meta(headers: &HeaderMap, peer: Option<std::net::SocketAddr>) -> RequestMeta {
-    let text = |h: &str| headers.get(h).and_then(|v| v.to_str().ok()).map(|s| s.chars().take(300).collect());
+    let text = |h: &str| {
+        headers
+            .get(h)
+            .and_then(|v| v.to_str().ok())
+            .map(|s| s.chars().take(300).collect())
+    };
     RequestMeta {
         request_id: text(REQUEST_ID.as_str()),
         ip: peer.map(|p| p.ip().to_string()),

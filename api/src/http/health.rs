@@ -14,7 +14,10 @@ pub async fn healthz() -> Json<Value> {
 /// while this fails and resumes by itself when the database is back.
 pub async fn readyz(State(s): State<HttpState>) -> (StatusCode, Json<Value>) {
     if crate::db::ping(&s.app.db).await {
-        (StatusCode::OK, Json(json!({ "status": "ready", "database": "ok" })))
+        (
+            StatusCode::OK,
+            Json(json!({ "status": "ready", "database": "ok" })),
+        )
     } else {
         (
             StatusCode::SERVICE_UNAVAILABLE,

@@ -59,7 +59,11 @@ pub fn validate_new_account(a: &NewAccount) -> Result<(), Vec<FieldError>> {
             "choose zh-CN or en",
         ));
     }
-    if errors.is_empty() { Ok(()) } else { Err(errors) }
+    if errors.is_empty() {
+        Ok(())
+    } else {
+        Err(errors)
+    }
 }
 
 fn is_plausible_email(email: &str) -> bool {
@@ -77,7 +81,12 @@ fn is_plausible_email(email: &str) -> bool {
 
 /// Creates an account. Self-service sign-up creates subject users only;
 /// staff and operator accounts are created by an operator (or the seeder).
-pub async fn create_account(state: &AppState, actor: &Actor, meta: &RequestMeta, mut input: NewAccount) -> ServiceResult<account::Model> {
+pub async fn create_account(
+    state: &AppState,
+    actor: &Actor,
+    meta: &RequestMeta,
+    mut input: NewAccount,
+) -> ServiceResult<account::Model> {
     input.email = normalize_email(&input.email);
     input.display_name = input.display_name.trim().to_string();
     if input.role != AccountRole::SubjectUser && !actor.is_operator() {
@@ -94,7 +103,13 @@ pub async fn create_account(state: &AppState, actor: &Actor, meta: &RequestMeta,
 
 /// Inserts an already validated account with a precomputed hash (the demo
 /// seeder reuses one hash for speed).
-pub async fn insert_account(state: &AppState, actor: &Actor, meta: &RequestMeta, input: &NewAccount, password_hash: String) -> ServiceResult<account::Model> {
+pub async fn insert_account(
+    state: &AppState,
+    actor: &Actor,
+    meta: &RequestMeta,
+    input: &NewAccount,
+    password_hash: String,
+) -> ServiceResult<account::Model> {
     let now = state.now();
     let txn = begin_write(&state.db).await?;
     let created = account::ActiveModel {
@@ -139,7 +154,11 @@ pub async fn insert_account(state: &AppState, actor: &Actor, meta: &RequestMeta,
 }
 
 /// An account as seen by `actor`: itself, or anyone for an operator.
-pub async fn get_account(state: &AppState, actor: &Actor, id: i64) -> ServiceResult<Option<account::Model>> {
+pub async fn get_account(
+    state: &AppState,
+    actor: &Actor,
+    id: i64,
+) -> ServiceResult<Option<account::Model>> {
     let allowed = actor.is_operator() || actor.account().is_some_and(|a| a.account_id == id);
     if !allowed {
         return Ok(None);
@@ -168,9 +187,22 @@ mod tests {
         let codes: Vec<_> = errs.iter().map(|e| e.code).collect();
         assert_eq!(
             codes,
-            ["EMAIL_INVALID", "DISPLAY_NAME_INVALID", "PASSWORD_TOO_SHORT", "LANGUAGE_UNSUPPORTED"]
+            [
+                "EMAIL_INVALID",
+                "DISPLAY_NAME_INVALID",
+                "PASSWORD_TOO_SHORT",
+                "LANGUAGE_UNSUPPORTED"
+            ]
         );
-        assert!(validate_new_account(&input("li.na@example.cn", "李娜", "river-stone-lantern", "zh-CN")).is_ok());
+        assert!(
+            validate_new_account(&input(
+                "li.na@example.cn",
+                "李娜",
+                "river-stone-lantern",
+                "zh-CN"
+            ))
+            .is_ok()
+        );
     }
 
     #[test]

@@ -26,7 +26,13 @@ pub struct AuditEntry {
 }
 
 impl AuditEntry {
-    fn base(kind: ActorKind, action: &'static str, object_type: &'static str, now: DateTime<Utc>, meta: &RequestMeta) -> Self {
+    fn base(
+        kind: ActorKind,
+        action: &'static str,
+        object_type: &'static str,
+        now: DateTime<Utc>,
+        meta: &RequestMeta,
+    ) -> Self {
         AuditEntry {
             occurred_at: now,
             actor_kind: kind,
@@ -43,25 +49,54 @@ impl AuditEntry {
     }
 
     /// An action taken by the platform itself or by someone not yet identified.
-    pub fn system(action: &'static str, object_type: &'static str, now: DateTime<Utc>, meta: &RequestMeta) -> Self {
+    pub fn system(
+        action: &'static str,
+        object_type: &'static str,
+        now: DateTime<Utc>,
+        meta: &RequestMeta,
+    ) -> Self {
         Self::base(ActorKind::System, action, object_type, now, meta)
     }
 
-    pub fn account(account_id: i64, action: &'static str, object_type: &'static str, now: DateTime<Utc>, meta: &RequestMeta) -> Self {
+    pub fn account(
+        account_id: i64,
+        action: &'static str,
+        object_type: &'static str,
+        now: DateTime<Utc>,
+        meta: &RequestMeta,
+    ) -> Self {
         let mut e = Self::base(ActorKind::Account, action, object_type, now, meta);
         e.actor_account_id = Some(account_id);
         e
     }
 
-    pub fn client(api_client_id: i64, action: &'static str, object_type: &'static str, now: DateTime<Utc>, meta: &RequestMeta) -> Self {
+    pub fn client(
+        api_client_id: i64,
+        action: &'static str,
+        object_type: &'static str,
+        now: DateTime<Utc>,
+        meta: &RequestMeta,
+    ) -> Self {
         let mut e = Self::base(ActorKind::AgencyClient, action, object_type, now, meta);
         e.actor_client_id = Some(api_client_id);
         e
     }
 
     /// An action by whoever `actor` is.
-    pub fn by(actor: &Actor, action: &'static str, object_type: &'static str, now: DateTime<Utc>, meta: &RequestMeta) -> Self {
-        let mut e = Self::base(super::auth::actor_kind(actor), action, object_type, now, meta);
+    pub fn by(
+        actor: &Actor,
+        action: &'static str,
+        object_type: &'static str,
+        now: DateTime<Utc>,
+        meta: &RequestMeta,
+    ) -> Self {
+        let mut e = Self::base(
+            super::auth::actor_kind(actor),
+            action,
+            object_type,
+            now,
+            meta,
+        );
         match actor {
             Actor::Account(a) => e.actor_account_id = Some(a.account_id),
             Actor::Client(c) => e.actor_client_id = Some(c.api_client_id),
@@ -106,6 +141,8 @@ pub async fn record(conn: &impl ConnectionTrait, e: AuditEntry) -> Result<(), se
         hash: Set(None),
         ..Default::default()
     };
-    audit_event::Entity::insert(row).exec_without_returning(conn).await?;
+    audit_event::Entity::insert(row)
+        .exec_without_returning(conn)
+        .await?;
     Ok(())
 }

@@ -95,7 +95,9 @@ pub async fn login(
 
     let txn = begin_write(&state.db).await?;
     for (key, _) in &keys {
-        login_throttle::Entity::delete_by_id(key.clone()).exec(&txn).await?;
+        login_throttle::Entity::delete_by_id(key.clone())
+            .exec(&txn)
+            .await?;
     }
     let session = session::ActiveModel {
         account_id: Set(account.id),
@@ -137,7 +139,11 @@ pub async fn login(
 /// Exchanges a refresh token for a new pair. Each refresh token works once:
 /// presenting a used one again means it was copied, so the whole session is
 /// revoked (refresh-token reuse detection, OAuth 2.0 Security BCP §4.14).
-pub async fn refresh(state: &AppState, meta: &RequestMeta, presented: &str) -> ServiceResult<TokenPair> {
+pub async fn refresh(
+    state: &AppState,
+    meta: &RequestMeta,
+    presented: &str,
+) -> ServiceResult<TokenPair> {
     let now = state.now();
     let invalid = ServiceError::Unauthenticated("the refresh token is invalid, used or expired");
     let txn = begin_write(&state.db).await?;
@@ -149,21 +155,32 @@ pub async fn refresh(state: &AppState, meta: &RequestMeta, presented: &str) -> S
     else {
         return Err(invalid);
     };
-    let Some(session) = session::Entity::find_by_id(row.session_id).one(&txn).await? else {
+    let Some(session) = session::Entity::find_by_id(row.session_id)
+        .one(&txn)
+        .await?
+    else {
         return Err(invalid);
     };
     if row.used_at.is_some() {
         revoke_sessions(&txn, &[session.id], now).await?;
         audit::record(
             &txn,
-            AuditEntry::account(session.account_id, "auth.refresh_reuse", "session", now, meta)
-                .object_id(Some(session.id.to_string())),
+            AuditEntry::account(
+                session.account_id,
+                "auth.refresh_reuse",
+                "session",
+                now,
+                meta,
+            )
+            .object_id(Some(session.id.to_string())),
         )
         .await?;
         txn.commit().await?;
         return Err(invalid);
     }
-    let account = account::Entity::find_by_id(session.account_id).one(&txn).await?;
+    let account = account::Entity::find_by_id(session.account_id)
+        .one(&txn)
+        .await?;
     let live = row.expires_at > now && session.revoked_at.is_none() && session.expires_at > now;
     let Some(account) = account.filter(|a| live && a.status == AccountStatus::Active) else {
         return Err(invalid);
@@ -171,7 +188,10 @@ pub async fn refresh(state: &AppState, meta: &RequestMeta, presented: &str) -> S
     let (plain, fresh) = new_refresh_token(&txn, &session, now).await?;
     let used = refresh_token::Entity::update_many()
         .col_expr(refresh_token::Column::UsedAt, Expr::value(Some(now)))
-        .col_expr(refresh_token::Column::ReplacedById, Expr::value(Some(fresh.id)))
+        .col_expr(
+            refresh_token::Column::ReplacedById,
+            Expr::value(Some(fresh.id)),
+        )
         .filter(refresh_token::Column::Id.eq(row.id))
         .filter(refresh_token::Column::UsedAt.is_null())
         .exec(&txn)
@@ -193,7 +213,12 @@ pub async fn refresh(state: &AppState, meta: &RequestMeta, presented: &str) -> S
 
 /// Ends the caller's session, or every session of the account. Access tokens
 /// of a revoked session stop working at once (the extractor checks).
-pub async fn logout(state: &AppState, actor: &Actor, meta: &RequestMeta, everywhere: bool) -> ServiceResult<u64> {
+pub async fn logout(
+    state: &AppState,
+    actor: &Actor,
+    meta: &RequestMeta,
+    everywhere: bool,
+) -> ServiceResult<u64> {
     let Some(me) = actor.account() else {
         return Err(ServiceError::Unauthenticated("sign in first"));
     };
@@ -242,7 +267,9 @@ pub async fn client_credentials(
         let _ = constant_time_eq(&sha256_hex(secret), password::dummy_hash());
         return Err(invalid);
     };
-    if !constant_time_eq(&sha256_hex(secret), &client.secret_hash) || client.status != ClientStatus::Active {
+    if !constant_time_eq(&sha256_hex(secret), &client.secret_hash)
+        || client.status != ClientStatus::Active
+    {
         return Err(invalid);
     }
     if !agency_is_active(&state.db, client.agency_id).await? {
@@ -293,11 +320,15 @@ pub async fn authenticate(state: &AppState, bearer: &str) -> ServiceResult<Actor
         TokenError::Expired => ServiceError::Unauthenticated("the access token has expired"),
         TokenError::Invalid => ServiceError::Unauthenticated("the access token is not valid"),
     })?;
-    let revoked = ServiceError::Unauthenticated("the session or client behind this token is no longer active");
+    let revoked = ServiceError::Unauthenticated(
+        "the session or client behind this token is no longer active",
+    );
     match claims.kind {
         TokenKind::Account => {
             let (Ok(account_id), Some(sid)) = (claims.sub.parse::<i64>(), claims.sid) else {
-                return Err(ServiceError::Unauthenticated("the access token is not valid"));
+                return Err(ServiceError::Unauthenticated(
+                    "the access token is not valid",
+                ));
             };
             let found = session::Entity::find_by_id(sid)
                 .find_also_related(account::Entity)
@@ -326,7 +357,10 @@ pub async fn authenticate(state: &AppState, bearer: &str) -> ServiceResult<Actor
                 .one(&state.db)
                 .await?;
             match client {
-                Some(c) if c.status == ClientStatus::Active && agency_is_active(&state.db, c.agency_id).await? => {
+                Some(c)
+                    if c.status == ClientStatus::Active
+                        && agency_is_active(&state.db, c.agency_id).await? =>
+                {
                     Ok(Actor::Client(ClientActor {
                         api_client_id: c.id,
                         client_id: c.client_id.clone(),
@@ -341,10 +375,24 @@ pub async fn authenticate(state: &AppState, bearer: &str) -> ServiceResult<Actor
     }
 }
 
-fn access_token_for(state: &AppState, account: &account::Model, session_id: i64, now: DateTime<Utc>) -> (String, DateTime<Utc>) {
+fn access_token_for(
+    state: &AppState,
+    account: &account::Model,
+    session_id: i64,
+    now: DateTime<Utc>,
+) -> (String, DateTime<Utc>) {
     let ttl = state.config.access_token_ttl;
-    let claims = Claims::new(TokenKind::Account, account.id.to_string(), Some(session_id), now, ttl);
-    (token::encode(&claims, state.keys.jwt_secret()), now + chrono_ttl(ttl))
+    let claims = Claims::new(
+        TokenKind::Account,
+        account.id.to_string(),
+        Some(session_id),
+        now,
+        ttl,
+    );
+    (
+        token::encode(&claims, state.keys.jwt_secret()),
+        now + chrono_ttl(ttl),
+    )
 }
 
 async fn new_refresh_token(
@@ -367,7 +415,11 @@ async fn new_refresh_token(
     Ok((plain, row))
 }
 
-async fn revoke_sessions(conn: &impl ConnectionTrait, ids: &[i64], now: DateTime<Utc>) -> ServiceResult<u64> {
+async fn revoke_sessions(
+    conn: &impl ConnectionTrait,
+    ids: &[i64],
+    now: DateTime<Utc>,
+) -> ServiceResult<u64> {
     if ids.is_empty() {
         return Ok(0);
     }
@@ -380,7 +432,10 @@ async fn revoke_sessions(conn: &impl ConnectionTrait, ids: &[i64], now: DateTime
     Ok(res.rows_affected)
 }
 
-async fn agency_is_active(conn: &impl ConnectionTrait, agency_id: Option<i64>) -> ServiceResult<bool> {
+async fn agency_is_active(
+    conn: &impl ConnectionTrait,
+    agency_id: Option<i64>,
+) -> ServiceResult<bool> {
     let Some(id) = agency_id else { return Ok(true) };
     Ok(agency::Entity::find_by_id(id)
         .one(conn)
@@ -399,35 +454,60 @@ fn chrono_ttl(ttl: std::time::Duration) -> Duration {
 /// Throttle keys with their failure limits: the email (tight) and the
 /// client address (loose, so a shared office NAT is not locked out).
 fn throttle_keys(email: &str, meta: &RequestMeta) -> Vec<(String, i32)> {
-    let mut keys = vec![(sha256_hex(format!("login-email:{email}")), EMAIL_FAILURES_BEFORE_LOCK)];
+    let mut keys = vec![(
+        sha256_hex(format!("login-email:{email}")),
+        EMAIL_FAILURES_BEFORE_LOCK,
+    )];
     if let Some(ip) = &meta.ip {
-        keys.push((sha256_hex(format!("login-ip:{ip}")), IP_FAILURES_BEFORE_LOCK));
+        keys.push((
+            sha256_hex(format!("login-ip:{ip}")),
+            IP_FAILURES_BEFORE_LOCK,
+        ));
     }
     keys
 }
 
-async fn check_throttle(conn: &impl ConnectionTrait, keys: &[(String, i32)], now: DateTime<Utc>) -> ServiceResult<()> {
+async fn check_throttle(
+    conn: &impl ConnectionTrait,
+    keys: &[(String, i32)],
+    now: DateTime<Utc>,
+) -> ServiceResult<()> {
     let ids: Vec<String> = keys.iter().map(|(k, _)| k.clone()).collect();
     let rows = login_throttle::Entity::find()
         .filter(login_throttle::Column::Key.is_in(ids))
         .all(conn)
         .await?;
-    let until = rows.iter().filter_map(|r| r.locked_until).filter(|u| *u > now).max();
+    let until = rows
+        .iter()
+        .filter_map(|r| r.locked_until)
+        .filter(|u| *u > now)
+        .max();
     match until {
         Some(u) => Err(ServiceError::RateLimited {
-            retry_after: (u - now).to_std().unwrap_or_default().max(std::time::Duration::from_secs(1)),
+            retry_after: (u - now)
+                .to_std()
+                .unwrap_or_default()
+                .max(std::time::Duration::from_secs(1)),
         }),
         None => Ok(()),
     }
 }
 
-async fn note_failure(conn: &impl ConnectionTrait, key: &str, limit: i32, now: DateTime<Utc>) -> ServiceResult<()> {
+async fn note_failure(
+    conn: &impl ConnectionTrait,
+    key: &str,
+    limit: i32,
+    now: DateTime<Utc>,
+) -> ServiceResult<()> {
     let existing = login_throttle::Entity::find_by_id(key.to_string())
         .lock_exclusive()
         .one(conn)
         .await?;
     let (failures, window_started_at) = match existing {
-        Some(r) if now - r.window_started_at < THROTTLE_WINDOW || r.locked_until.is_some_and(|u| u > now) => {
+        Some(r)
+            if now - r.window_started_at < THROTTLE_WINDOW
+                || r.locked_until.is_some_and(|u| u > now) =>
+        {
             (r.failures + 1, r.window_started_at)
         }
         _ => (1, now),

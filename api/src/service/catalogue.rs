@@ -167,7 +167,9 @@ impl CategoryDef {
             None => None,
         };
         match selected {
-            Some(v) if self.publication_variants.contains(&v) => format!("{}.{v}", self.publication_rule),
+            Some(v) if self.publication_variants.contains(&v) => {
+                format!("{}.{v}", self.publication_rule)
+            }
             _ => self.publication_rule.clone(),
         }
     }
@@ -183,7 +185,12 @@ impl CategoryDef {
 
     /// `subject_kinds` as stored in the `record_category.subject_kinds` column.
     pub fn subject_kinds_json(&self) -> Value {
-        Value::Array(self.subject_kinds.iter().map(|k| json!(kind_str(*k))).collect())
+        Value::Array(
+            self.subject_kinds
+                .iter()
+                .map(|k| json!(kind_str(*k)))
+                .collect(),
+        )
     }
 
     fn problem(&self, problem: impl Into<String>) -> CatalogueError {
@@ -225,22 +232,29 @@ impl CategoryDef {
             _ => {}
         }
         self.validate_rules()?;
-        validate_schema(&self.content_schema).map_err(|p| self.problem(format!("content_schema: {p}")))?;
+        validate_schema(&self.content_schema)
+            .map_err(|p| self.problem(format!("content_schema: {p}")))?;
         self.validate_variants()
     }
 
     fn validate_rules(&self) -> Result<(), CatalogueError> {
-        if !self.publication_rule.starts_with("publication.") || !is_rule_id(&self.publication_rule) {
+        if !self.publication_rule.starts_with("publication.") || !is_rule_id(&self.publication_rule)
+        {
             return Err(self.problem(format!(
                 "publication_rule `{}` must be a dotted snake_case id under `publication.`",
                 self.publication_rule
             )));
         }
-        for (key, id) in [("exit_rule", &self.exit_rule), ("delisting_rule", &self.delisting_rule)] {
+        for (key, id) in [
+            ("exit_rule", &self.exit_rule),
+            ("delisting_rule", &self.delisting_rule),
+        ] {
             if let Some(id) = id
                 && !is_rule_id(id)
             {
-                return Err(self.problem(format!("{key} `{id}` must be a dotted snake_case rule id")));
+                return Err(
+                    self.problem(format!("{key} `{id}` must be a dotted snake_case rule id"))
+                );
             }
         }
         Ok(())
@@ -270,7 +284,11 @@ impl CategoryDef {
                         "publication_variants_by `{by}` must name a content field with an enum"
                     ))
                 })?;
-            values.iter().filter_map(Value::as_str).map(String::from).collect()
+            values
+                .iter()
+                .filter_map(Value::as_str)
+                .map(String::from)
+                .collect()
         } else {
             return Err(self.problem(format!(
                 "publication_variants_by `{by}` must be `severity` or `content.<field>`"
@@ -285,7 +303,9 @@ impl CategoryDef {
             }
             let id = format!("{}.{v}", self.publication_rule);
             if !is_rule_id(&id) {
-                return Err(self.problem(format!("publication variant id `{id}` is not a valid rule id")));
+                return Err(self.problem(format!(
+                    "publication variant id `{id}` is not a valid rule id"
+                )));
             }
         }
         if by == "severity" && !self.severity_required {
@@ -318,7 +338,8 @@ fn is_snake_id(s: &str) -> bool {
     !s.is_empty()
         && s.len() <= MAX_ID_LEN
         && s.starts_with(|c: char| c.is_ascii_lowercase())
-        && s.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_')
+        && s.chars()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_')
 }
 
 /// `a.b_c.d`: dotted snake_case segments, within the column width.
@@ -329,16 +350,37 @@ fn is_rule_id(s: &str) -> bool {
 /// Checks that a content schema stays within the subset the platform
 /// validates submissions with: an object with typed properties.
 fn validate_schema(schema: &Value) -> Result<(), String> {
-    const TOP: &[&str] = &["$schema", "type", "required", "properties", "additionalProperties", "title", "description"];
-    const PROP: &[&str] = &["type", "maxLength", "enum", "minimum", "title", "description"];
+    const TOP: &[&str] = &[
+        "$schema",
+        "type",
+        "required",
+        "properties",
+        "additionalProperties",
+        "title",
+        "description",
+    ];
+    const PROP: &[&str] = &[
+        "type",
+        "maxLength",
+        "enum",
+        "minimum",
+        "title",
+        "description",
+    ];
     let obj = schema.as_object().ok_or("must be a table")?;
     if let Some(k) = obj.keys().find(|k| !TOP.contains(&k.as_str())) {
-        return Err(format!("unsupported keyword `{k}` (allowed: {})", TOP.join(", ")));
+        return Err(format!(
+            "unsupported keyword `{k}` (allowed: {})",
+            TOP.join(", ")
+        ));
     }
     if obj.get("type").and_then(Value::as_str) != Some("object") {
         return Err("type must be \"object\"".into());
     }
-    if obj.get("additionalProperties").is_some_and(|v| !v.is_boolean()) {
+    if obj
+        .get("additionalProperties")
+        .is_some_and(|v| !v.is_boolean())
+    {
         return Err("additionalProperties must be true or false".into());
     }
     let props = obj
@@ -350,9 +392,14 @@ fn validate_schema(schema: &Value) -> Result<(), String> {
         if !is_snake_id(name) {
             return Err(format!("property `{name}` must be snake_case"));
         }
-        let p = prop.as_object().ok_or_else(|| format!("property `{name}` must be a table"))?;
+        let p = prop
+            .as_object()
+            .ok_or_else(|| format!("property `{name}` must be a table"))?;
         if let Some(k) = p.keys().find(|k| !PROP.contains(&k.as_str())) {
-            return Err(format!("property `{name}`: unsupported keyword `{k}` (allowed: {})", PROP.join(", ")));
+            return Err(format!(
+                "property `{name}`: unsupported keyword `{k}` (allowed: {})",
+                PROP.join(", ")
+            ));
         }
         let ty = p.get("type").and_then(Value::as_str).unwrap_or_default();
         if !["string", "number", "integer", "boolean"].contains(&ty) {
@@ -360,10 +407,12 @@ fn validate_schema(schema: &Value) -> Result<(), String> {
                 "property `{name}`: type must be string, number, integer or boolean"
             ));
         }
-        if let Some(max) = p.get("maxLength") {
-            if ty != "string" || !max.as_u64().is_some_and(|n| n > 0) {
-                return Err(format!("property `{name}`: maxLength must be a positive integer on a string"));
-            }
+        if let Some(max) = p.get("maxLength")
+            && (ty != "string" || max.as_u64().is_none_or(|n| n == 0))
+        {
+            return Err(format!(
+                "property `{name}`: maxLength must be a positive integer on a string"
+            ));
         }
         if let Some(values) = p.get("enum") {
             let ok = ty == "string"
@@ -371,9 +420,16 @@ fn validate_schema(schema: &Value) -> Result<(), String> {
                     .as_array()
                     .is_some_and(|a| !a.is_empty() && a.iter().all(Value::is_string));
             if !ok {
-                return Err(format!("property `{name}`: enum must be a non-empty list of strings on a string"));
+                return Err(format!(
+                    "property `{name}`: enum must be a non-empty list of strings on a string"
+                ));
             }
-            let distinct: BTreeSet<&str> = values.as_array().into_iter().flatten().filter_map(Value::as_str).collect();
+            let distinct: BTreeSet<&str> = values
+                .as_array()
+                .into_iter()
+                .flatten()
+                .filter_map(Value::as_str)
+                .collect();
             if values.as_array().is_some_and(|a| a.len() != distinct.len()) {
                 return Err(format!("property `{name}`: enum lists a value twice"));
             }
@@ -381,7 +437,9 @@ fn validate_schema(schema: &Value) -> Result<(), String> {
         if let Some(min) = p.get("minimum")
             && (!min.is_number() || !["number", "integer"].contains(&ty))
         {
-            return Err(format!("property `{name}`: minimum must be a number on a number or integer"));
+            return Err(format!(
+                "property `{name}`: minimum must be a number on a number or integer"
+            ));
         }
         for key in ["title", "description"] {
             if p.get(key).is_some_and(|v| !v.is_string()) {
@@ -390,9 +448,13 @@ fn validate_schema(schema: &Value) -> Result<(), String> {
         }
     }
     if let Some(required) = obj.get("required") {
-        let list = required.as_array().ok_or("required must be a list of property names")?;
+        let list = required
+            .as_array()
+            .ok_or("required must be a list of property names")?;
         for r in list {
-            let r = r.as_str().ok_or("required must be a list of property names")?;
+            let r = r
+                .as_str()
+                .ok_or("required must be a list of property names")?;
             if !props.contains_key(r) {
                 return Err(format!("required field `{r}` is not among the properties"));
             }
@@ -417,9 +479,16 @@ pub fn parse(text: &str) -> Result<Catalogue, CatalogueError> {
             return Err(CatalogueError::DuplicateClass(name.to_string()));
         }
     }
-    for class in [InfoClass::Basic, InfoClass::Good, InfoClass::Hint, InfoClass::Warning] {
+    for class in [
+        InfoClass::Basic,
+        InfoClass::Good,
+        InfoClass::Hint,
+        InfoClass::Warning,
+    ] {
         if !classes.contains(info_class_str(class)) {
-            return Err(CatalogueError::MissingClass(info_class_str(class).to_string()));
+            return Err(CatalogueError::MissingClass(
+                info_class_str(class).to_string(),
+            ));
         }
     }
     if catalogue.categories.is_empty() {
@@ -597,7 +666,9 @@ mod tests {
     ];
 
     fn find<'a>(defs: &'a [CategoryDef], code: &str) -> &'a CategoryDef {
-        defs.iter().find(|d| d.code == code).unwrap_or_else(|| panic!("category {code} missing"))
+        defs.iter()
+            .find(|d| d.code == code)
+            .unwrap_or_else(|| panic!("category {code} missing"))
     }
 
     #[test]
@@ -608,8 +679,16 @@ mod tests {
             find(&cat.categories, code);
         }
         // Every class is used by some category.
-        for class in [InfoClass::Basic, InfoClass::Good, InfoClass::Hint, InfoClass::Warning] {
-            assert!(cat.categories.iter().any(|c| c.info_class == class), "{class:?} unused");
+        for class in [
+            InfoClass::Basic,
+            InfoClass::Good,
+            InfoClass::Hint,
+            InfoClass::Warning,
+        ] {
+            assert!(
+                cat.categories.iter().any(|c| c.info_class == class),
+                "{class:?} unused"
+            );
         }
     }
 
@@ -618,8 +697,14 @@ mod tests {
         let defs = builtin().unwrap();
         let penalty = find(&defs, "administrative_penalty");
         assert!(penalty.double_publicity && penalty.repairable && penalty.severity_required);
-        assert_eq!((penalty.info_class, penalty.default_disclosure), (InfoClass::Warning, Disclosure::Public));
-        assert_eq!(penalty.disclosure_for(SubjectKind::NaturalPerson), Disclosure::Authorized);
+        assert_eq!(
+            (penalty.info_class, penalty.default_disclosure),
+            (InfoClass::Warning, Disclosure::Public)
+        );
+        assert_eq!(
+            penalty.disclosure_for(SubjectKind::NaturalPerson),
+            Disclosure::Authorized
+        );
         for (sev, id) in [
             (Severity::Minor, "publication.penalty.minor"),
             (Severity::General, "publication.penalty.general"),
@@ -632,12 +717,21 @@ mod tests {
         let court = find(&defs, "court_defaulter");
         assert!(!court.repairable);
         assert_eq!(court.list_kind, ListKind::Black);
-        assert_eq!(court.disclosure_for(SubjectKind::NaturalPerson), Disclosure::Public);
+        assert_eq!(
+            court.disclosure_for(SubjectKind::NaturalPerson),
+            Disclosure::Public
+        );
         assert_eq!(court.exit_rule.as_deref(), Some("court_list.exit"));
-        assert_eq!(court.delisting_rule.as_deref(), Some("delisting.republisher_deletion"));
+        assert_eq!(
+            court.delisting_rule.as_deref(),
+            Some("delisting.republisher_deletion")
+        );
 
         let elevator = find(&defs, "elevator_blacklist");
-        assert_eq!(elevator.publication_rule_for(None, &json!({})), "publication.elevator_blacklist");
+        assert_eq!(
+            elevator.publication_rule_for(None, &json!({})),
+            "publication.elevator_blacklist"
+        );
         assert_eq!(
             elevator.publication_rule_for(None, &json!({ "accident_level": "major" })),
             "publication.elevator_blacklist.major"
@@ -646,16 +740,27 @@ mod tests {
             elevator.publication_rule_for(None, &json!({ "accident_level": "general" })),
             "publication.elevator_blacklist"
         );
-        assert_eq!(find(&defs, "elevator_bad_record").publication_rule, "publication.elevator_bad_record");
+        assert_eq!(
+            find(&defs, "elevator_bad_record").publication_rule,
+            "publication.elevator_bad_record"
+        );
 
         // Natural persons' data is never public by default, except where a law says so.
         for d in &defs {
             if d.code != "court_defaulter" {
-                assert_ne!(d.disclosure_for(SubjectKind::NaturalPerson), Disclosure::Public, "{}", d.code);
+                assert_ne!(
+                    d.disclosure_for(SubjectKind::NaturalPerson),
+                    Disclosure::Public,
+                    "{}",
+                    d.code
+                );
             }
         }
         let penalty_fields = penalty.required_fields();
-        assert_eq!(penalty_fields, ["violation_type", "basis", "penalty_content"]);
+        assert_eq!(
+            penalty_fields,
+            ["violation_type", "basis", "penalty_content"]
+        );
     }
 
     #[test]
@@ -664,26 +769,48 @@ mod tests {
         let docs = include_str!("../../../docs/catalogue.md");
         for d in &cat.categories {
             let mut ids = vec![d.publication_rule.clone()];
-            ids.extend(d.publication_variants.iter().map(|v| format!("{}.{v}", d.publication_rule)));
+            ids.extend(
+                d.publication_variants
+                    .iter()
+                    .map(|v| format!("{}.{v}", d.publication_rule)),
+            );
             for id in ids {
-                assert!(PUBLICATION_RULE_IDS.contains(&id.as_str()), "{} uses unlisted {id}", d.code);
+                assert!(
+                    PUBLICATION_RULE_IDS.contains(&id.as_str()),
+                    "{} uses unlisted {id}",
+                    d.code
+                );
             }
             for id in [&d.exit_rule, &d.delisting_rule].into_iter().flatten() {
-                assert!(domain::rules::ALL_RULE_IDS.contains(&id.as_str()), "{}: {id} is not in the rule set", d.code);
+                assert!(
+                    domain::rules::ALL_RULE_IDS.contains(&id.as_str()),
+                    "{}: {id} is not in the rule set",
+                    d.code
+                );
             }
-            assert!(docs.contains(&format!("`{}`", d.code)), "docs/catalogue.md misses {}", d.code);
+            assert!(
+                docs.contains(&format!("`{}`", d.code)),
+                "docs/catalogue.md misses {}",
+                d.code
+            );
         }
         for c in &cat.classes {
             assert!(PUBLICATION_RULE_IDS.contains(&c.publication_rule.as_str()));
         }
         for id in PUBLICATION_RULE_IDS {
-            assert!(docs.contains(&format!("`{id}`")), "docs/catalogue.md misses {id}");
+            assert!(
+                docs.contains(&format!("`{id}`")),
+                "docs/catalogue.md misses {id}"
+            );
         }
     }
 
     /// The built-in file with one category's TOML replaced.
     fn with(extra: &str) -> String {
-        let head = BUILTIN_TOML.split("[[categories]]").next().unwrap_or_default();
+        let head = BUILTIN_TOML
+            .split("[[categories]]")
+            .next()
+            .unwrap_or_default();
         format!("{head}{extra}")
     }
 
@@ -715,7 +842,10 @@ properties.a = { type = "string", maxLength = 10 }
     fn a_minimal_category_parses() {
         let cat = parse(&with(GOOD)).unwrap();
         assert_eq!(cat.categories.len(), 1);
-        assert_eq!(cat.categories[0].natural_person_disclosure, Disclosure::Authorized);
+        assert_eq!(
+            cat.categories[0].natural_person_disclosure,
+            Disclosure::Authorized
+        );
     }
 
     #[test]
@@ -729,10 +859,18 @@ properties.a = { type = "string", maxLength = 10 }
         let m = err(&with(&format!("{GOOD}{GOOD}")));
         assert!(m.contains("`sample` is defined more than once"), "{m}");
 
-        let m = err(&with(&GOOD.replace("properties.a = { type = \"string\", maxLength = 10 }", "title = \"x\"")));
-        assert!(m.contains("category `sample`") && m.contains("properties"), "{m}");
+        let m = err(&with(&GOOD.replace(
+            "properties.a = { type = \"string\", maxLength = 10 }",
+            "title = \"x\"",
+        )));
+        assert!(
+            m.contains("category `sample`") && m.contains("properties"),
+            "{m}"
+        );
 
-        let m = err(&with(&GOOD.replace("required = [\"a\"]", "required = [\"b\"]")));
+        let m = err(&with(
+            &GOOD.replace("required = [\"a\"]", "required = [\"b\"]"),
+        ));
         assert!(m.contains("required field `b`"), "{m}");
 
         let m = err(&with(&GOOD.replace("maxLength = 10", "format = \"date\"")));
@@ -741,13 +879,19 @@ properties.a = { type = "string", maxLength = 10 }
         let m = err(&with(&GOOD.replace("\"publication.hint\"", "\"hint\"")));
         assert!(m.contains("publication_rule"), "{m}");
 
-        let m = err(&with(&GOOD.replace("list_kind = \"none\"", "list_kind = \"red\"")));
+        let m = err(&with(
+            &GOOD.replace("list_kind = \"none\"", "list_kind = \"red\""),
+        ));
         assert!(m.contains("red list"), "{m}");
 
-        let m = err(&with(&GOOD.replace("code = \"sample\"", "code = \"Sample Code\"")));
+        let m = err(&with(
+            &GOOD.replace("code = \"sample\"", "code = \"Sample Code\""),
+        ));
         assert!(m.contains("snake_case"), "{m}");
 
-        let m = err(&with(&GOOD.replace("source = \"test\"", "source = \"test\"\nsevere = true")));
+        let m = err(&with(
+            &GOOD.replace("source = \"test\"", "source = \"test\"\nsevere = true"),
+        ));
         assert!(m.contains("severe"), "{m}");
 
         let graded = GOOD.replace(

@@ -14,14 +14,16 @@ use std::fmt;
 use chrono::{DateTime, Months, NaiveDate, Utc};
 use domain::identifier::{ResidentId, SubjectIdentifier, USCC_ALPHABET, Uscc};
 use entity::enums::{
-    AccountRole, AccountStatus, AgencyStatus, BindingMethod, BindingRole, ChangeKind, ClientStatus, Disclosure,
-    RecordStatus, RelatedRole, Severity, SubjectKind,
+    AccountRole, AccountStatus, AgencyStatus, BindingMethod, BindingRole, ChangeKind, ClientStatus,
+    Disclosure, RecordStatus, RelatedRole, Severity, SubjectKind,
 };
 use entity::{
-    account, account_subject, agency, api_client, credit_record, department, record_category, record_revision,
-    related_person, subject,
+    account, account_subject, agency, api_client, credit_record, department, record_category,
+    record_revision, related_person, subject,
 };
-use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter, Set};
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter, Set,
+};
 use serde_json::{Value, json};
 
 use super::audit::{self, AuditEntry};
@@ -46,7 +48,12 @@ pub const PERSON_USER_EMAIL: &str = "chen.meihua@xinyong.demo";
 /// The credit agency's API client.
 pub const AGENCY_CLIENT_ID: &str = "demo-xincheng-credit";
 pub const AGENCY_CLIENT_SECRET: &str = "demo-xincheng-secret-2026";
-pub const AGENCY_SCOPES: &[&str] = &["subjects:read", "records:read", "consents:request", "changes:read"];
+pub const AGENCY_SCOPES: &[&str] = &[
+    "subjects:read",
+    "records:read",
+    "consents:request",
+    "changes:read",
+];
 pub const AGENCY_NAME: &str = "福建信诚征信有限公司";
 /// The market-supervision department's own system.
 pub const DEPARTMENT_CLIENT_ID: &str = "demo-fz-scjg";
@@ -77,6 +84,7 @@ struct DeptSpec {
     registers_subjects: bool,
 }
 
+#[rustfmt::skip] // a table: one department per line
 const DEPARTMENTS: &[DeptSpec] = &[
     DeptSpec { code: "FZ-SCJG", prefix: "SCJG", name_zh: "福州市市场监督管理局", name_en: "Fuzhou Administration for Market Regulation", registers_subjects: true },
     DeptSpec { code: "FZ-SWJ", prefix: "SWJ", name_zh: "国家税务总局福州市税务局", name_en: "Fuzhou Municipal Tax Service, STA", registers_subjects: false },
@@ -112,12 +120,22 @@ const fn org(
     legal_rep: &'static str,
     registered: (i32, u32, u32),
 ) -> OrgSpec {
-    OrgSpec { slug, name, kind, region, legal_rep, registered }
+    OrgSpec {
+        slug,
+        name,
+        kind,
+        region,
+        legal_rep,
+        registered,
+    }
 }
 
-use SubjectKind::{Enterprise as E, IndividualBusiness as IB, PublicInstitution as PI, SocialOrg as SO};
+use SubjectKind::{
+    Enterprise as E, IndividualBusiness as IB, PublicInstitution as PI, SocialOrg as SO,
+};
 
 /// Organisations; the USCC serial is the position in this list plus one.
+#[rustfmt::skip] // a table: one organisation per line
 const ORGS: &[OrgSpec] = &[
     org("minjiang-dianzi", ENTERPRISE_NAME, E, FUZHOU, "林晓峰", (2012, 5, 18)),
     org("rongcheng-jianshe", "福建榕城建设工程有限公司", E, FUZHOU, "黄志强", (2006, 9, 1)),
@@ -174,6 +192,7 @@ struct PersonSpec {
     seq: u16,
 }
 
+#[rustfmt::skip] // a table: one person per line
 const PERSONS: &[PersonSpec] = &[
     PersonSpec { slug: "lin.xiaofeng", name: "林晓峰", region: "350102", birth: (1978, 3, 15), seq: 213 },
     PersonSpec { slug: "chen.meihua", name: PERSON_NAME, region: "350103", birth: (1985, 7, 22), seq: 148 },
@@ -193,6 +212,7 @@ struct AccountSpec {
     owns: Option<&'static str>,
 }
 
+#[rustfmt::skip] // a table: one account per line
 const ACCOUNTS: &[AccountSpec] = &[
     AccountSpec { role_label: "operator", email: OPERATOR_EMAIL, display_name: "信用中心运营员", role: AccountRole::Operator, department: None, owns: None },
     AccountSpec { role_label: "department staff", email: STAFF_EMAIL, display_name: "市场监管局信用监管科", role: AccountRole::DepartmentStaff, department: Some(MARKET_DEPARTMENT_CODE), owns: None },
@@ -228,12 +248,27 @@ fn rec(
     basis: (&'static str, &'static str),
     content: Value,
 ) -> RecordSpec {
-    RecordSpec { subject, category, department, serial, title, decided_on, severity, valid_until, basis, content }
+    RecordSpec {
+        subject,
+        category,
+        department,
+        serial,
+        title,
+        decided_on,
+        severity,
+        valid_until,
+        basis,
+        content,
+    }
 }
 
 const LICENCE: &str = "行政许可决定书";
 const PENALTY: &str = "行政处罚决定书";
 
+/// The records: subject slug, category, department, serial (the source_ref
+/// is `<prefix>-<year>-<serial>`), title, decision date, severity, validity,
+/// legal-basis document, content.
+#[rustfmt::skip] // a table: two lines per record
 fn demo_records() -> Vec<RecordSpec> {
     use Severity::{General, Minor, Serious};
     vec![
@@ -423,7 +458,8 @@ fn person_id(p: &PersonSpec) -> ServiceResult<ResidentId> {
 }
 
 fn date((y, m, d): (i32, u32, u32)) -> ServiceResult<NaiveDate> {
-    NaiveDate::from_ymd_opt(y, m, d).ok_or_else(|| ServiceError::Internal(format!("demo date {y}-{m}-{d} does not exist")))
+    NaiveDate::from_ymd_opt(y, m, d)
+        .ok_or_else(|| ServiceError::Internal(format!("demo date {y}-{m}-{d} does not exist")))
 }
 
 /// The agency's USCC (serial beyond the subjects').
@@ -504,10 +540,19 @@ impl DemoSummary {
 
 impl fmt::Display for DemoSummary {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let created: usize = [self.departments, self.subjects, self.related_persons, self.records, self.accounts, self.bindings, self.agencies, self.clients]
-            .iter()
-            .map(|t| t.created)
-            .sum();
+        let created: usize = [
+            self.departments,
+            self.subjects,
+            self.related_persons,
+            self.records,
+            self.accounts,
+            self.bindings,
+            self.agencies,
+            self.clients,
+        ]
+        .iter()
+        .map(|t| t.created)
+        .sum();
         writeln!(
             f,
             "Demo data: {} departments, {} subjects, {} credit records, {} sign-ins, {} API clients ({}).",
@@ -516,7 +561,11 @@ impl fmt::Display for DemoSummary {
             self.records.total(),
             self.accounts.total(),
             self.clients.total(),
-            if created == 0 { "all already present".to_string() } else { format!("{created} rows added") },
+            if created == 0 {
+                "all already present".to_string()
+            } else {
+                format!("{created} rows added")
+            },
         )?;
         let role_w = self
             .sign_ins
@@ -525,7 +574,12 @@ impl fmt::Display for DemoSummary {
             .chain(self.api_clients.iter().map(|c| c.role.len()))
             .max()
             .unwrap_or(0);
-        let email_w = self.sign_ins.iter().map(|s| s.email.len()).max().unwrap_or(0);
+        let email_w = self
+            .sign_ins
+            .iter()
+            .map(|s| s.email.len())
+            .max()
+            .unwrap_or(0);
         writeln!(f, "Demo sign-ins (password: {DEMO_PASSWORD}):")?;
         for s in &self.sign_ins {
             match &s.acts_for {
@@ -533,9 +587,22 @@ impl fmt::Display for DemoSummary {
                 None => writeln!(f, "  {:<role_w$}  {}", s.role, s.email)?,
             }
         }
-        let id_w = self.api_clients.iter().map(|c| c.client_id.len()).max().unwrap_or(0);
-        let secret_w = self.api_clients.iter().map(|c| c.secret.len()).max().unwrap_or(0);
-        writeln!(f, "Demo API clients (OAuth client credentials, POST /oauth/token):")?;
+        let id_w = self
+            .api_clients
+            .iter()
+            .map(|c| c.client_id.len())
+            .max()
+            .unwrap_or(0);
+        let secret_w = self
+            .api_clients
+            .iter()
+            .map(|c| c.secret.len())
+            .max()
+            .unwrap_or(0);
+        writeln!(
+            f,
+            "Demo API clients (OAuth client credentials, POST /oauth/token):"
+        )?;
         for c in &self.api_clients {
             writeln!(
                 f,
@@ -552,7 +619,10 @@ impl fmt::Display for DemoSummary {
 }
 
 fn sign_ins() -> Vec<DemoSignIn> {
-    let market = DEPARTMENTS.iter().find(|d| d.code == MARKET_DEPARTMENT_CODE).map(|d| d.name_zh.to_string());
+    let market = DEPARTMENTS
+        .iter()
+        .find(|d| d.code == MARKET_DEPARTMENT_CODE)
+        .map(|d| d.name_zh.to_string());
     ACCOUNTS
         .iter()
         .map(|a| DemoSignIn {
@@ -560,7 +630,9 @@ fn sign_ins() -> Vec<DemoSignIn> {
             email: a.email,
             acts_for: match (a.role, a.owns) {
                 (AccountRole::DepartmentStaff, _) => market.clone(),
-                (_, Some("minjiang-dianzi")) => Some(format!("{ENTERPRISE_NAME} {ENTERPRISE_USCC}")),
+                (_, Some("minjiang-dianzi")) => {
+                    Some(format!("{ENTERPRISE_NAME} {ENTERPRISE_USCC}"))
+                }
                 (_, Some(_)) => Some(PERSON_NAME.to_string()),
                 _ => None,
             },
@@ -570,8 +642,20 @@ fn sign_ins() -> Vec<DemoSignIn> {
 
 fn api_clients() -> Vec<DemoClient> {
     vec![
-        DemoClient { role: "credit agency", owner: AGENCY_NAME, client_id: AGENCY_CLIENT_ID, secret: AGENCY_CLIENT_SECRET, scopes: AGENCY_SCOPES },
-        DemoClient { role: "department system", owner: "福州市市场监督管理局", client_id: DEPARTMENT_CLIENT_ID, secret: DEPARTMENT_CLIENT_SECRET, scopes: DEPARTMENT_SCOPES },
+        DemoClient {
+            role: "credit agency",
+            owner: AGENCY_NAME,
+            client_id: AGENCY_CLIENT_ID,
+            secret: AGENCY_CLIENT_SECRET,
+            scopes: AGENCY_SCOPES,
+        },
+        DemoClient {
+            role: "department system",
+            owner: "福州市市场监督管理局",
+            client_id: DEPARTMENT_CLIENT_ID,
+            secret: DEPARTMENT_CLIENT_SECRET,
+            scopes: DEPARTMENT_SCOPES,
+        },
     ]
 }
 
@@ -588,7 +672,11 @@ pub async fn seed(state: &AppState) -> ServiceResult<DemoSummary> {
         .filter(account::Column::Email.is_in(emails))
         .count(&state.db)
         .await?;
-    let password_hash = if (present as usize) < ACCOUNTS.len() { Some(hash_demo_password().await?) } else { None };
+    let password_hash = if (present as usize) < ACCOUNTS.len() {
+        Some(hash_demo_password().await?)
+    } else {
+        None
+    };
 
     let txn = begin_write(&state.db).await?;
     let summary = seed_in(&txn, state, now, password_hash.as_deref()).await?;
@@ -661,7 +749,8 @@ async fn seed_in(
         subjects_by_slug.insert(p.slug, row);
     }
     for (i, o) in ORGS.iter().enumerate() {
-        let serial = u32::try_from(i + 1).map_err(|_| ServiceError::Internal("too many demo organisations".into()))?;
+        let serial = u32::try_from(i + 1)
+            .map_err(|_| ServiceError::Internal("too many demo organisations".into()))?;
         let uscc = demo_uscc(o.kind, o.region, serial)?;
         let new = NewSubject {
             kind: o.kind,
@@ -686,7 +775,8 @@ async fn seed_in(
             Some(code) => Some(lookup(&departments, code, "department")?.id),
             None => None,
         };
-        let (acc, created) = ensure_account(txn, a, department_id, password_hash, now, &meta).await?;
+        let (acc, created) =
+            ensure_account(txn, a, department_id, password_hash, now, &meta).await?;
         summary.accounts.add(created);
         if let Some(slug) = a.owns {
             let subject = lookup(&subjects_by_slug, slug, "subject")?;
@@ -704,15 +794,36 @@ async fn seed_in(
     {
         Some(row) => (row, false),
         None => (
-            insert_agency(txn, now, AGENCY_NAME, &agency_uscc, "91350000-ZX-2019-0008", "service@xincheng-credit.demo", &meta).await?,
+            insert_agency(
+                txn,
+                now,
+                AGENCY_NAME,
+                &agency_uscc,
+                "91350000-ZX-2019-0008",
+                "service@xincheng-credit.demo",
+                &meta,
+            )
+            .await?,
             true,
         ),
     };
     summary.agencies.add(created);
     let market = lookup(&departments, MARKET_DEPARTMENT_CODE, "department")?;
     let client_specs = [
-        (ClientOwner::Agency(agency_row.id), AGENCY_CLIENT_ID, "福建信诚征信 API", AGENCY_CLIENT_SECRET, AGENCY_SCOPES),
-        (ClientOwner::Department(market.id), DEPARTMENT_CLIENT_ID, "市场监管局信用信息报送系统", DEPARTMENT_CLIENT_SECRET, DEPARTMENT_SCOPES),
+        (
+            ClientOwner::Agency(agency_row.id),
+            AGENCY_CLIENT_ID,
+            "福建信诚征信 API",
+            AGENCY_CLIENT_SECRET,
+            AGENCY_SCOPES,
+        ),
+        (
+            ClientOwner::Department(market.id),
+            DEPARTMENT_CLIENT_ID,
+            "市场监管局信用信息报送系统",
+            DEPARTMENT_CLIENT_SECRET,
+            DEPARTMENT_SCOPES,
+        ),
     ];
     let mut department_client_id = None;
     for (owner, client_id, name, secret, scopes) in client_specs {
@@ -722,7 +833,10 @@ async fn seed_in(
             .await?;
         let (row, created) = match existing {
             Some(row) => (row, false),
-            None => (insert_client(txn, now, owner, client_id, name, secret, scopes, &meta).await?, true),
+            None => (
+                insert_client(txn, now, owner, client_id, name, secret, scopes, &meta).await?,
+                true,
+            ),
         };
         summary.clients.add(created);
         if matches!(owner, ClientOwner::Department(_)) {
@@ -746,17 +860,32 @@ async fn seed_in(
         let dept_spec = DEPARTMENTS
             .iter()
             .find(|d| d.code == spec.department)
-            .ok_or_else(|| ServiceError::Internal(format!("demo department {} unknown", spec.department)))?;
+            .ok_or_else(|| {
+                ServiceError::Internal(format!("demo department {} unknown", spec.department))
+            })?;
         let dept = lookup(&departments, spec.department, "department")?;
         let subject = lookup(&subjects_by_slug, spec.subject, "subject")?;
-        let def = defs
-            .get(spec.category)
-            .ok_or_else(|| ServiceError::Internal(format!("demo category {} unknown", spec.category)))?;
-        let category = categories
-            .get(spec.category)
-            .ok_or_else(|| ServiceError::Internal(format!("category {} not in the database", spec.category)))?;
-        let submitted_by = (spec.department == MARKET_DEPARTMENT_CODE).then_some(department_client_id).flatten();
-        let created = ensure_record(txn, &spec, dept_spec, dept, subject, def, category, submitted_by, now).await?;
+        let def = defs.get(spec.category).ok_or_else(|| {
+            ServiceError::Internal(format!("demo category {} unknown", spec.category))
+        })?;
+        let category = categories.get(spec.category).ok_or_else(|| {
+            ServiceError::Internal(format!("category {} not in the database", spec.category))
+        })?;
+        let submitted_by = (spec.department == MARKET_DEPARTMENT_CODE)
+            .then_some(department_client_id)
+            .flatten();
+        let created = ensure_record(
+            txn,
+            &spec,
+            dept_spec,
+            dept,
+            subject,
+            def,
+            category,
+            submitted_by,
+            now,
+        )
+        .await?;
         summary.records.add(created);
     }
 
@@ -777,7 +906,8 @@ async fn seed_in(
 }
 
 fn lookup<'a, T>(map: &'a HashMap<&str, T>, key: &str, what: &str) -> ServiceResult<&'a T> {
-    map.get(key).ok_or_else(|| ServiceError::Internal(format!("demo {what} {key} missing")))
+    map.get(key)
+        .ok_or_else(|| ServiceError::Internal(format!("demo {what} {key} missing")))
 }
 
 async fn ensure_department(
@@ -797,7 +927,10 @@ async fn ensure_department(
         name_zh: Set(d.name_zh.to_string()),
         name_en: Set(d.name_en.to_string()),
         region_code: Set(FUZHOU.to_string()),
-        contact_email: Set(Some(format!("credit@{}.fuzhou.demo", d.prefix.to_lowercase()))),
+        contact_email: Set(Some(format!(
+            "credit@{}.fuzhou.demo",
+            d.prefix.to_lowercase()
+        ))),
         may_register_subjects: Set(d.registers_subjects),
         created_at: Set(now),
         ..Default::default()
@@ -816,7 +949,10 @@ async fn ensure_subject(
     if let Some(row) = subjects::find_by_identifier(conn, &state.keys, &new.identifier).await? {
         return Ok((row, false));
     }
-    Ok((subjects::insert_subject(conn, &state.keys, new, now).await?, true))
+    Ok((
+        subjects::insert_subject(conn, &state.keys, new, now).await?,
+        true,
+    ))
 }
 
 async fn ensure_legal_representative(
@@ -837,7 +973,9 @@ async fn ensure_legal_representative(
     if exists {
         return Ok(false);
     }
-    let identity = person.map(|(id, _)| subjects::identity_columns(&state.keys, &SubjectIdentifier::ResidentId(id.clone())));
+    let identity = person.map(|(id, _)| {
+        subjects::identity_columns(&state.keys, &SubjectIdentifier::ResidentId(id.clone()))
+    });
     related_person::ActiveModel {
         subject_id: Set(org.id),
         person_subject_id: Set(person.map(|(_, subject_id)| *subject_id)),
@@ -870,7 +1008,8 @@ async fn ensure_account(
     {
         return Ok((row, false));
     }
-    let hash = password_hash.ok_or_else(|| ServiceError::Internal("demo password hash missing".into()))?;
+    let hash =
+        password_hash.ok_or_else(|| ServiceError::Internal("demo password hash missing".into()))?;
     let row = account::ActiveModel {
         email: Set(a.email.to_string()),
         display_name: Set(a.display_name.to_string()),
@@ -949,7 +1088,9 @@ fn disclosure_window(
     let months = |n: u32| decided_on.checked_add_months(Months::new(n));
     match def.publication_rule_for(severity, content).as_str() {
         "publication.penalty.minor" => months(3),
-        "publication.penalty.general" | "publication.elevator_bad_record" | "publication.elevator_blacklist" => months(12),
+        "publication.penalty.general"
+        | "publication.elevator_bad_record"
+        | "publication.elevator_blacklist" => months(12),
         "publication.elevator_blacklist.large" => months(24),
         "publication.penalty.serious" | "publication.elevator_blacklist.major" => months(36),
         "publication.elevator_blacklist.extraordinary" => months(48),
@@ -974,7 +1115,14 @@ fn canonical_json(v: &Value) -> String {
                 .collect();
             format!("{{{}}}", parts.join(","))
         }
-        Value::Array(items) => format!("[{}]", items.iter().map(canonical_json).collect::<Vec<_>>().join(",")),
+        Value::Array(items) => format!(
+            "[{}]",
+            items
+                .iter()
+                .map(canonical_json)
+                .collect::<Vec<_>>()
+                .join(",")
+        ),
         other => other.to_string(),
     }
 }
@@ -992,7 +1140,10 @@ async fn ensure_record(
     now: DateTime<Utc>,
 ) -> ServiceResult<bool> {
     let decided_on = date(spec.decided_on)?;
-    let source_ref = format!("{}-{}-{:06}", dept_spec.prefix, spec.decided_on.0, spec.serial);
+    let source_ref = format!(
+        "{}-{}-{:06}",
+        dept_spec.prefix, spec.decided_on.0, spec.serial
+    );
     let exists = credit_record::Entity::find()
         .filter(credit_record::Column::DepartmentId.eq(dept.id))
         .filter(credit_record::Column::SourceRef.eq(source_ref.as_str()))
@@ -1027,7 +1178,13 @@ async fn ensure_record(
         severity: Set(spec.severity),
         disclosure: Set(disclosure),
         disclosure_start: Set(decided_on),
-        disclosure_end: Set(disclosure_window(def, spec.severity, &spec.content, decided_on, valid_until)),
+        disclosure_end: Set(disclosure_window(
+            def,
+            spec.severity,
+            &spec.content,
+            decided_on,
+            valid_until,
+        )),
         status: Set(RecordStatus::Active),
         status_reason: Set(None),
         payload_hash: Set(sha256_hex(canonical_json(&spec.content))),
@@ -1043,7 +1200,8 @@ async fn ensure_record(
     }
     .insert(conn)
     .await?;
-    let after = serde_json::to_value(&record).map_err(|e| ServiceError::Internal(format!("record snapshot: {e}")))?;
+    let after = serde_json::to_value(&record)
+        .map_err(|e| ServiceError::Internal(format!("record snapshot: {e}")))?;
     record_revision::ActiveModel {
         record_id: Set(record.id),
         subject_id: Set(subject.id),
@@ -1096,12 +1254,20 @@ pub async fn create_agency_with_client(
     secret: &str,
     scopes: &[&str],
 ) -> ServiceResult<(agency::Model, api_client::Model)> {
-    let uscc = Uscc::parse(uscc).map_err(|e| ServiceError::invalid(&["input", "uscc"], e.code(), e.to_string()))?;
+    let uscc = Uscc::parse(uscc)
+        .map_err(|e| ServiceError::invalid(&["input", "uscc"], e.code(), e.to_string()))?;
     let mut errors = Vec::new();
     if name.trim().is_empty() {
-        errors.push(FieldError::new(&["input", "name"], "NAME_INVALID", "enter the agency's registered name"));
+        errors.push(FieldError::new(
+            &["input", "name"],
+            "NAME_INVALID",
+            "enter the agency's registered name",
+        ));
     }
-    if client_id.is_empty() || client_id.len() > 64 || !client_id.bytes().all(|b| b.is_ascii_graphic()) {
+    if client_id.is_empty()
+        || client_id.len() > 64
+        || !client_id.bytes().all(|b| b.is_ascii_graphic())
+    {
         errors.push(FieldError::new(
             &["input", "clientId"],
             "CLIENT_ID_INVALID",
@@ -1109,7 +1275,11 @@ pub async fn create_agency_with_client(
         ));
     }
     if secret.chars().count() < 4 {
-        errors.push(FieldError::new(&["input", "secret"], "SECRET_TOO_SHORT", "use a secret of at least 4 characters"));
+        errors.push(FieldError::new(
+            &["input", "secret"],
+            "SECRET_TOO_SHORT",
+            "use a secret of at least 4 characters",
+        ));
     }
     if !errors.is_empty() {
         return Err(ServiceError::Invalid(errors));
@@ -1118,12 +1288,37 @@ pub async fn create_agency_with_client(
     let meta = RequestMeta::default();
     let slug: String = client_id
         .chars()
-        .map(|c| if c.is_ascii_alphanumeric() { c.to_ascii_lowercase() } else { '-' })
+        .map(|c| {
+            if c.is_ascii_alphanumeric() {
+                c.to_ascii_lowercase()
+            } else {
+                '-'
+            }
+        })
         .collect();
     let txn = begin_write(&state.db).await?;
-    let agency_row = insert_agency(&txn, now, name.trim(), &uscc, licence, &format!("contact@{slug}.demo"), &meta).await?;
+    let agency_row = insert_agency(
+        &txn,
+        now,
+        name.trim(),
+        &uscc,
+        licence,
+        &format!("contact@{slug}.demo"),
+        &meta,
+    )
+    .await?;
     let client_name = format!("{} API", name.trim());
-    let client = insert_client(&txn, now, ClientOwner::Agency(agency_row.id), client_id, &client_name, secret, scopes, &meta).await?;
+    let client = insert_client(
+        &txn,
+        now,
+        ClientOwner::Agency(agency_row.id),
+        client_id,
+        &client_name,
+        secret,
+        scopes,
+        &meta,
+    )
+    .await?;
     txn.commit().await?;
     Ok((agency_row, client))
 }
@@ -1154,7 +1349,11 @@ async fn insert_agency(
             e,
             &[(
                 AGENCY_USCC_UNIQUE,
-                FieldError::new(&["input", "uscc"], "AGENCY_EXISTS", "an agency with this USCC is already registered"),
+                FieldError::new(
+                    &["input", "uscc"],
+                    "AGENCY_EXISTS",
+                    "an agency with this USCC is already registered",
+                ),
             )],
         )
     })?;
@@ -1210,7 +1409,11 @@ async fn insert_client(
             e,
             &[(
                 CLIENT_ID_UNIQUE,
-                FieldError::new(&["input", "clientId"], "CLIENT_ID_TAKEN", "this client id is already in use"),
+                FieldError::new(
+                    &["input", "clientId"],
+                    "CLIENT_ID_TAKEN",
+                    "this client id is already in use",
+                ),
             )],
         )
     })?;
@@ -1233,9 +1436,22 @@ mod tests {
     #[test]
     fn published_identifiers_match_the_generator() {
         let index = |slug: &str| ORGS.iter().position(|o| o.slug == slug).unwrap() as u32 + 1;
-        assert_eq!(demo_uscc(E, FUZHOU, index("minjiang-dianzi")).unwrap().as_str(), ENTERPRISE_USCC);
-        assert_eq!(demo_uscc(E, FUZHOU, index("hengda-maoyi")).unwrap().as_str(), COURT_DEFAULTER_USCC);
-        assert_eq!(ORGS[index("minjiang-dianzi") as usize - 1].name, ENTERPRISE_NAME);
+        assert_eq!(
+            demo_uscc(E, FUZHOU, index("minjiang-dianzi"))
+                .unwrap()
+                .as_str(),
+            ENTERPRISE_USCC
+        );
+        assert_eq!(
+            demo_uscc(E, FUZHOU, index("hengda-maoyi"))
+                .unwrap()
+                .as_str(),
+            COURT_DEFAULTER_USCC
+        );
+        assert_eq!(
+            ORGS[index("minjiang-dianzi") as usize - 1].name,
+            ENTERPRISE_NAME
+        );
     }
 
     #[test]
@@ -1251,21 +1467,37 @@ mod tests {
             let u = demo_uscc(o.kind, o.region, i as u32 + 1).unwrap();
             assert!(Uscc::parse(u.as_str()).is_ok());
             assert!(u.embedded_org_code_conforms(), "{}", u.as_str());
-            assert_eq!(u.suggested_subject_kind().as_str(), serde_json::to_value(o.kind).unwrap());
-            assert!(codes.insert(u.as_str().to_string()), "duplicate {}", u.as_str());
+            assert_eq!(
+                u.suggested_subject_kind().as_str(),
+                serde_json::to_value(o.kind).unwrap()
+            );
+            assert!(
+                codes.insert(u.as_str().to_string()),
+                "duplicate {}",
+                u.as_str()
+            );
         }
         for p in PERSONS {
             let id = person_id(p).unwrap();
             assert!(ResidentId::parse(id.as_str()).is_ok());
             assert!(id.as_str().starts_with("3501"));
         }
-        let slugs: HashSet<&str> = ORGS.iter().map(|o| o.slug).chain(PERSONS.iter().map(|p| p.slug)).collect();
+        let slugs: HashSet<&str> = ORGS
+            .iter()
+            .map(|o| o.slug)
+            .chain(PERSONS.iter().map(|p| p.slug))
+            .collect();
         assert_eq!(slugs.len(), 50);
         for a in ACCOUNTS {
             assert!(a.owns.is_none_or(|s| slugs.contains(s)));
         }
         // Some legal representatives are natural-person subjects.
-        assert!(ORGS.iter().filter(|o| PERSONS.iter().any(|p| p.name == o.legal_rep)).count() >= 3);
+        assert!(
+            ORGS.iter()
+                .filter(|o| PERSONS.iter().any(|p| p.name == o.legal_rep))
+                .count()
+                >= 3
+        );
     }
 
     /// A small check of content against the catalogue's schema subset.
@@ -1281,8 +1513,12 @@ mod tests {
             let p = props.get(k).ok_or_else(|| format!("unknown field {k}"))?;
             let ok = match p["type"].as_str().unwrap() {
                 "string" => v.as_str().is_some_and(|s| {
-                    p.get("maxLength").and_then(Value::as_u64).is_none_or(|m| s.chars().count() as u64 <= m)
-                        && p.get("enum").and_then(Value::as_array).is_none_or(|e| e.contains(v))
+                    p.get("maxLength")
+                        .and_then(Value::as_u64)
+                        .is_none_or(|m| s.chars().count() as u64 <= m)
+                        && p.get("enum")
+                            .and_then(Value::as_array)
+                            .is_none_or(|e| e.contains(v))
                 }),
                 "integer" => v.is_i64() || v.is_u64(),
                 "number" => v.is_number(),
@@ -1298,7 +1534,11 @@ mod tests {
 
     #[test]
     fn every_demo_record_fits_its_category() {
-        let defs: HashMap<String, CategoryDef> = catalogue::builtin().unwrap().into_iter().map(|d| (d.code.clone(), d)).collect();
+        let defs: HashMap<String, CategoryDef> = catalogue::builtin()
+            .unwrap()
+            .into_iter()
+            .map(|d| (d.code.clone(), d))
+            .collect();
         let kinds: HashMap<&str, SubjectKind> = ORGS
             .iter()
             .map(|o| (o.slug, o.kind))
@@ -1309,26 +1549,71 @@ mod tests {
         for r in &records {
             let def = &defs[r.category];
             let kind = kinds[r.subject];
-            assert!(def.applies_to(kind), "{} does not apply to {kind:?} ({})", r.category, r.subject);
-            conforms(&def.content_schema, &r.content).unwrap_or_else(|e| panic!("{} {}: {e}", r.subject, r.category));
-            assert_eq!(def.severity_required, r.severity.is_some(), "{} {}", r.subject, r.category);
+            assert!(
+                def.applies_to(kind),
+                "{} does not apply to {kind:?} ({})",
+                r.category,
+                r.subject
+            );
+            conforms(&def.content_schema, &r.content)
+                .unwrap_or_else(|e| panic!("{} {}: {e}", r.subject, r.category));
+            assert_eq!(
+                def.severity_required,
+                r.severity.is_some(),
+                "{} {}",
+                r.subject,
+                r.category
+            );
             assert!(DEPARTMENTS.iter().any(|d| d.code == r.department));
-            assert!(refs.insert((r.department, r.decided_on.0, r.serial)), "duplicate source_ref {} {}", r.department, r.serial);
+            assert!(
+                refs.insert((r.department, r.decided_on.0, r.serial)),
+                "duplicate source_ref {} {}",
+                r.department,
+                r.serial
+            );
             let decided = date(r.decided_on).unwrap();
-            assert!((2024..=2026).contains(&chrono::Datelike::year(&decided)), "{}", r.title);
+            assert!(
+                (2024..=2026).contains(&chrono::Datelike::year(&decided)),
+                "{}",
+                r.title
+            );
             if let Some(until) = r.valid_until {
                 assert!(date(until).unwrap() > decided);
             }
         }
         let used: HashSet<&str> = records.iter().map(|r| r.category).collect();
-        for code in ["administrative_licence", "administrative_penalty", "court_defaulter", "tax_grade_a", "tax_credit_rating", "abnormal_operations", "elevator_bad_record", "civilised_unit", "industry_honour"] {
+        for code in [
+            "administrative_licence",
+            "administrative_penalty",
+            "court_defaulter",
+            "tax_grade_a",
+            "tax_credit_rating",
+            "abnormal_operations",
+            "elevator_bad_record",
+            "civilised_unit",
+            "industry_honour",
+        ] {
             assert!(used.contains(code), "no demo record of {code}");
         }
         for sev in [Severity::Minor, Severity::General, Severity::Serious] {
-            assert!(records.iter().any(|r| r.category == "administrative_penalty" && r.severity == Some(sev)));
+            assert!(
+                records
+                    .iter()
+                    .any(|r| r.category == "administrative_penalty" && r.severity == Some(sev))
+            );
         }
-        assert_eq!(records.iter().filter(|r| r.category == "court_defaulter").count(), 1);
-        assert!(records.iter().any(|r| kinds[r.subject] == SubjectKind::NaturalPerson));
+        assert_eq!(
+            records
+                .iter()
+                .filter(|r| r.category == "court_defaulter")
+                .count(),
+            1
+        );
+        assert!(
+            records
+                .iter()
+                .any(|r| kinds[r.subject] == SubjectKind::NaturalPerson)
+        );
     }
 
     #[test]
@@ -1337,14 +1622,35 @@ mod tests {
         let def = |c: &str| defs.iter().find(|d| d.code == c).unwrap().clone();
         let on = NaiveDate::from_ymd_opt(2026, 1, 31).unwrap();
         let penalty = def("administrative_penalty");
-        assert_eq!(disclosure_window(&penalty, Some(Severity::Minor), &json!({}), on, None), NaiveDate::from_ymd_opt(2026, 4, 30));
-        assert_eq!(disclosure_window(&penalty, Some(Severity::Serious), &json!({}), on, None), NaiveDate::from_ymd_opt(2029, 1, 31));
-        assert_eq!(disclosure_window(&def("administrative_licence"), None, &json!({}), on, None), None);
-        assert_eq!(disclosure_window(&def("court_defaulter"), None, &json!({}), on, None), None);
-        let until = NaiveDate::from_ymd_opt(2027, 4, 30);
-        assert_eq!(disclosure_window(&def("tax_grade_a"), None, &json!({}), on, until), until);
         assert_eq!(
-            disclosure_window(&def("elevator_blacklist"), None, &json!({ "accident_level": "extraordinary" }), on, None),
+            disclosure_window(&penalty, Some(Severity::Minor), &json!({}), on, None),
+            NaiveDate::from_ymd_opt(2026, 4, 30)
+        );
+        assert_eq!(
+            disclosure_window(&penalty, Some(Severity::Serious), &json!({}), on, None),
+            NaiveDate::from_ymd_opt(2029, 1, 31)
+        );
+        assert_eq!(
+            disclosure_window(&def("administrative_licence"), None, &json!({}), on, None),
+            None
+        );
+        assert_eq!(
+            disclosure_window(&def("court_defaulter"), None, &json!({}), on, None),
+            None
+        );
+        let until = NaiveDate::from_ymd_opt(2027, 4, 30);
+        assert_eq!(
+            disclosure_window(&def("tax_grade_a"), None, &json!({}), on, until),
+            until
+        );
+        assert_eq!(
+            disclosure_window(
+                &def("elevator_blacklist"),
+                None,
+                &json!({ "accident_level": "extraordinary" }),
+                on,
+                None
+            ),
             NaiveDate::from_ymd_opt(2030, 1, 31)
         );
     }
@@ -1352,33 +1658,70 @@ mod tests {
     #[test]
     fn canonical_json_sorts_keys_at_every_level() {
         let a = json!({ "b": 1, "a": { "d": [1, { "z": true, "y": null }], "c": "x\"y" } });
-        assert_eq!(canonical_json(&a), r#"{"a":{"c":"x\"y","d":[1,{"y":null,"z":true}]},"b":1}"#);
-        let b: Value = serde_json::from_str(r#"{"a":{"d":[1,{"y":null,"z":true}],"c":"x\"y"},"b":1}"#).unwrap();
+        assert_eq!(
+            canonical_json(&a),
+            r#"{"a":{"c":"x\"y","d":[1,{"y":null,"z":true}]},"b":1}"#
+        );
+        let b: Value =
+            serde_json::from_str(r#"{"a":{"d":[1,{"y":null,"z":true}],"c":"x\"y"},"b":1}"#)
+                .unwrap();
         assert_eq!(canonical_json(&a), canonical_json(&b));
     }
 
     #[test]
     fn the_summary_lists_every_credential() {
         let summary = DemoSummary {
-            departments: Tally { created: 12, existing: 0 },
-            subjects: Tally { created: 50, existing: 0 },
+            departments: Tally {
+                created: 12,
+                existing: 0,
+            },
+            subjects: Tally {
+                created: 50,
+                existing: 0,
+            },
             related_persons: Tally::default(),
-            records: Tally { created: 3, existing: 1 },
-            accounts: Tally { created: 4, existing: 0 },
+            records: Tally {
+                created: 3,
+                existing: 1,
+            },
+            accounts: Tally {
+                created: 4,
+                existing: 0,
+            },
             bindings: Tally::default(),
             agencies: Tally::default(),
-            clients: Tally { created: 0, existing: 2 },
+            clients: Tally {
+                created: 0,
+                existing: 2,
+            },
             sign_ins: sign_ins(),
             api_clients: api_clients(),
         };
         let text = summary.to_string();
-        for needle in [DEMO_PASSWORD, OPERATOR_EMAIL, STAFF_EMAIL, ENTERPRISE_USER_EMAIL, PERSON_USER_EMAIL, AGENCY_CLIENT_ID, AGENCY_CLIENT_SECRET, DEPARTMENT_CLIENT_ID, DEPARTMENT_CLIENT_SECRET, ENTERPRISE_USCC, "changes:read", "4 credit records"] {
+        for needle in [
+            DEMO_PASSWORD,
+            OPERATOR_EMAIL,
+            STAFF_EMAIL,
+            ENTERPRISE_USER_EMAIL,
+            PERSON_USER_EMAIL,
+            AGENCY_CLIENT_ID,
+            AGENCY_CLIENT_SECRET,
+            DEPARTMENT_CLIENT_ID,
+            DEPARTMENT_CLIENT_SECRET,
+            ENTERPRISE_USCC,
+            "changes:read",
+            "4 credit records",
+        ] {
             assert!(text.contains(needle), "{needle} missing from:\n{text}");
         }
         // The email column is aligned.
         let cols: HashSet<usize> = ACCOUNTS
             .iter()
-            .filter_map(|a| text.lines().find(|l| l.contains(a.email)).and_then(|l| l.find(a.email)))
+            .filter_map(|a| {
+                text.lines()
+                    .find(|l| l.contains(a.email))
+                    .and_then(|l| l.find(a.email))
+            })
             .collect();
         assert_eq!(cols.len(), 1, "{text}");
     }

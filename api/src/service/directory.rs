@@ -13,7 +13,11 @@ pub async fn department(state: &AppState, id: i64) -> ServiceResult<Option<depar
 }
 
 /// An agency, for operators and the agency's own clients.
-pub async fn agency(state: &AppState, actor: &Actor, id: i64) -> ServiceResult<Option<agency::Model>> {
+pub async fn agency(
+    state: &AppState,
+    actor: &Actor,
+    id: i64,
+) -> ServiceResult<Option<agency::Model>> {
     let allowed = actor.is_operator() || actor.client().is_some_and(|c| c.agency_id == Some(id));
     if !allowed {
         return Ok(None);
@@ -22,7 +26,11 @@ pub async fn agency(state: &AppState, actor: &Actor, id: i64) -> ServiceResult<O
 }
 
 /// An API client, for operators and the client itself.
-pub async fn api_client(state: &AppState, actor: &Actor, id: i64) -> ServiceResult<Option<api_client::Model>> {
+pub async fn api_client(
+    state: &AppState,
+    actor: &Actor,
+    id: i64,
+) -> ServiceResult<Option<api_client::Model>> {
     let allowed = actor.is_operator() || actor.client().is_some_and(|c| c.api_client_id == id);
     if !allowed {
         return Ok(None);

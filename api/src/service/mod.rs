@@ -101,6 +101,22 @@ impl UniqueKey {
     }
 }
 
+/// Begins the transaction of a use case that writes. On SQLite it takes the
+/// write lock up front (`BEGIN IMMEDIATE`): a deferred transaction that reads
+/// and then writes can fail with "database is locked" under concurrency
+/// instead of waiting its turn. PostgreSQL ignores the option.
+pub async fn begin_write(
+    db: &sea_orm::DatabaseConnection,
+) -> Result<sea_orm::DatabaseTransaction, DbErr> {
+    use sea_orm::TransactionTrait;
+    db.begin_with_options(sea_orm::TransactionOptions {
+        isolation_level: None,
+        access_mode: None,
+        sqlite_transaction_mode: Some(sea_orm::SqliteTransactionMode::Immediate),
+    })
+    .await
+}
+
 #[cfg(test)]
 mod tests {
     use super::UniqueKey;
@@ -121,20 +137,4 @@ mod tests {
         assert!(!key.matches("UNIQUE constraint failed: credit_record.department_id"));
         assert!(!key.matches("UNIQUE constraint failed: account.email"));
     }
-}
-
-/// Begins the transaction of a use case that writes. On SQLite it takes the
-/// write lock up front (`BEGIN IMMEDIATE`): a deferred transaction that reads
-/// and then writes can fail with "database is locked" under concurrency
-/// instead of waiting its turn. PostgreSQL ignores the option.
-pub async fn begin_write(
-    db: &sea_orm::DatabaseConnection,
-) -> Result<sea_orm::DatabaseTransaction, DbErr> {
-    use sea_orm::TransactionTrait;
-    db.begin_with_options(sea_orm::TransactionOptions {
-        isolation_level: None,
-        access_mode: None,
-        sqlite_transaction_mode: Some(sea_orm::SqliteTransactionMode::Immediate),
-    })
-    .await
 }

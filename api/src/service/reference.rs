@@ -28,12 +28,17 @@ use crate::state::{AppState, Reference};
 pub async fn ensure_builtin(db: &DatabaseConnection, now: DateTime<Utc>) -> ServiceResult<()> {
     let txn = begin_write(db).await?;
     for year in CalendarYear::builtin() {
-        if calendar_year::Entity::find_by_id(year.year()).one(&txn).await?.is_none() {
+        if calendar_year::Entity::find_by_id(year.year())
+            .one(&txn)
+            .await?
+            .is_none()
+        {
             store_year(&txn, &year, now, "built-in").await?;
         }
     }
     let text = domain::rules::BUILTIN_SOURCE.1;
-    let rules = RuleSet::parse_toml(text).map_err(|e| ServiceError::Internal(format!("built-in rule set: {e}")))?;
+    let rules = RuleSet::parse_toml(text)
+        .map_err(|e| ServiceError::Internal(format!("built-in rule set: {e}")))?;
     let name = rules.name().unwrap_or("default").to_string();
     let digest = sha256_hex(text);
     let version = digest[..12].to_string();
@@ -75,11 +80,16 @@ pub async fn load(db: &DatabaseConnection) -> ServiceResult<Reference> {
         .await?;
     let mut years = Vec::with_capacity(rows.len());
     for row in rows {
-        let year = CalendarYear::parse_toml(&row.source)
-            .map_err(|e| ServiceError::Internal(format!("stored calendar {} no longer validates: {e}", row.year)))?;
+        let year = CalendarYear::parse_toml(&row.source).map_err(|e| {
+            ServiceError::Internal(format!(
+                "stored calendar {} no longer validates: {e}",
+                row.year
+            ))
+        })?;
         years.push(year);
     }
-    let calendar = Calendar::new(years).map_err(|e| ServiceError::Internal(format!("calendar: {e}")))?;
+    let calendar =
+        Calendar::new(years).map_err(|e| ServiceError::Internal(format!("calendar: {e}")))?;
 
     let mut rules: Option<RuleSet> = None;
     for row in rule_set::Entity::find()
@@ -88,8 +98,9 @@ pub async fn load(db: &DatabaseConnection) -> ServiceResult<Reference> {
         .all(db)
         .await?
     {
-        let set = RuleSet::parse_toml(&row.content)
-            .map_err(|e| ServiceError::Internal(format!("stored rule set {} {}: {e}", row.name, row.version)))?;
+        let set = RuleSet::parse_toml(&row.content).map_err(|e| {
+            ServiceError::Internal(format!("stored rule set {} {}: {e}", row.name, row.version))
+        })?;
         rules = Some(match rules {
             None => set,
             Some(acc) => acc
@@ -103,23 +114,37 @@ pub async fn load(db: &DatabaseConnection) -> ServiceResult<Reference> {
 
 /// Loads one year's holiday notice (validated first; nothing changes when it
 /// is invalid), then swaps the running platform's calendar.
-pub async fn load_calendar_year(state: &AppState, text: &str, replace: bool, loaded_by: &str) -> ServiceResult<i32> {
+pub async fn load_calendar_year(
+    state: &AppState,
+    text: &str,
+    replace: bool,
+    loaded_by: &str,
+) -> ServiceResult<i32> {
     let year = CalendarYear::parse_toml(text)
         .map_err(|e| ServiceError::invalid(&["file"], e.code(), e.to_string()))?;
     let txn = begin_write(&state.db).await?;
-    if calendar_year::Entity::find_by_id(year.year()).one(&txn).await?.is_some() {
+    if calendar_year::Entity::find_by_id(year.year())
+        .one(&txn)
+        .await?
+        .is_some()
+    {
         if !replace {
             return Err(ServiceError::invalid(
                 &["file"],
                 "CALENDAR_YEAR_LOADED",
-                format!("{} is already loaded; pass --replace to load an amended notice", year.year()),
+                format!(
+                    "{} is already loaded; pass --replace to load an amended notice",
+                    year.year()
+                ),
             ));
         }
         holiday::Entity::delete_many()
             .filter(holiday::Column::Year.eq(year.year()))
             .exec(&txn)
             .await?;
-        calendar_year::Entity::delete_by_id(year.year()).exec(&txn).await?;
+        calendar_year::Entity::delete_by_id(year.year())
+            .exec(&txn)
+            .await?;
     }
     store_year(&txn, &year, state.now(), loaded_by).await?;
     txn.commit().await?;
@@ -127,7 +152,12 @@ pub async fn load_calendar_year(state: &AppState, text: &str, replace: bool, loa
     Ok(year.year())
 }
 
-async fn store_year(conn: &impl ConnectionTrait, year: &CalendarYear, now: DateTime<Utc>, by: &str) -> ServiceResult<()> {
+async fn store_year(
+    conn: &impl ConnectionTrait,
+    year: &CalendarYear,
+    now: DateTime<Utc>,
+    by: &str,
+) -> ServiceResult<()> {
     calendar_year::ActiveModel {
         year: Set(year.year()),
         notice: Set(match &year.notice().number {
@@ -168,7 +198,9 @@ async fn store_year(conn: &impl ConnectionTrait, year: &CalendarYear, now: DateT
         });
     }
     if !rows.is_empty() {
-        holiday::Entity::insert_many(rows).exec_without_returning(conn).await?;
+        holiday::Entity::insert_many(rows)
+            .exec_without_returning(conn)
+            .await?;
     }
     Ok(())
 }
@@ -176,9 +208,20 @@ async fn store_year(conn: &impl ConnectionTrait, year: &CalendarYear, now: DateT
 /// The rules in force on a date, one per line, with their sources.
 pub fn describe_rules(rules: &RuleSet, on: NaiveDate) -> String {
     let mut out = String::new();
-    let _ = writeln!(out, "Rules in force on {on}{}:", rules.name().map(|n| format!(" ({n})")).unwrap_or_default());
+    let _ = writeln!(
+        out,
+        "Rules in force on {on}{}:",
+        rules.name().map(|n| format!(" ({n})")).unwrap_or_default()
+    );
     for r in rules.rules_in_force(on) {
-        let _ = writeln!(out, "  {:<40} {:<18} since {}  {}", r.id, r.describe_en(), r.effective_from, r.title_en);
+        let _ = writeln!(
+            out,
+            "  {:<40} {:<18} since {}  {}",
+            r.id,
+            r.describe_en(),
+            r.effective_from,
+            r.title_en
+        );
         let _ = writeln!(out, "  {:<40} source: {}", "", r.source);
     }
     out
@@ -196,13 +239,19 @@ pub fn describe_calendar(cal: &Calendar) -> String {
                 year.holiday_day_count(),
                 year.makeup_workdays().len(),
                 n.title,
-                n.number.as_deref().map(|s| format!(" ({s})")).unwrap_or_default()
+                n.number
+                    .as_deref()
+                    .map(|s| format!(" ({s})"))
+                    .unwrap_or_default()
             );
         }
     }
     let last = cal.loaded_years().last().copied();
     if let Some(last) = last {
-        let _ = writeln!(out, "Dates after {last} are computed provisionally until the next notice is loaded.");
+        let _ = writeln!(
+            out,
+            "Dates after {last} are computed provisionally until the next notice is loaded."
+        );
     }
     out
 }

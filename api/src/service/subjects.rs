@@ -136,7 +136,9 @@ pub fn validate_new_subject(s: &NewSubject) -> Result<(), Vec<FieldError>> {
         ));
     }
     if let Some(email) = &s.contact_email
-        && !email.split_once('@').is_some_and(|(l, d)| !l.is_empty() && d.contains('.'))
+        && !email
+            .split_once('@')
+            .is_some_and(|(l, d)| !l.is_empty() && d.contains('.'))
     {
         errors.push(FieldError::new(
             &["input", "contactEmail"],
@@ -144,7 +146,11 @@ pub fn validate_new_subject(s: &NewSubject) -> Result<(), Vec<FieldError>> {
             "enter an email address like name@example.cn",
         ));
     }
-    if errors.is_empty() { Ok(()) } else { Err(errors) }
+    if errors.is_empty() {
+        Ok(())
+    } else {
+        Err(errors)
+    }
 }
 
 fn identifier_region(id: &SubjectIdentifier) -> String {
@@ -164,7 +170,9 @@ pub async fn insert_subject(
 ) -> ServiceResult<subject::Model> {
     validate_new_subject(&new).map_err(ServiceError::Invalid)?;
     let cols = identity_columns(keys, &new.identifier);
-    let region = new.region_code.unwrap_or_else(|| identifier_region(&new.identifier));
+    let region = new
+        .region_code
+        .unwrap_or_else(|| identifier_region(&new.identifier));
     subject::ActiveModel {
         kind: Set(new.kind),
         name: Set(new.name.trim().to_string()),
@@ -242,7 +250,10 @@ mod tests {
         // the birth date.
         let everything = format!("{cols:?}");
         for secret in [number.as_str(), "19860423", &number[..14]] {
-            assert!(!everything.contains(secret), "{secret} leaked: {everything}");
+            assert!(
+                !everything.contains(secret),
+                "{secret} leaked: {everything}"
+            );
         }
     }
 
@@ -254,8 +265,15 @@ mod tests {
         let b = identity_columns(&keys, &id);
         assert_eq!(a.hash, b.hash);
         assert_ne!(a.cipher, b.cipher, "random nonce");
-        assert_ne!(a.hash, Keys::generate().identifier_hash(&format!("resident_id:{number}")));
-        assert_ne!(a.hash, keys.identifier_hash(&number), "the scheme is hashed too");
+        assert_ne!(
+            a.hash,
+            Keys::generate().identifier_hash(&format!("resident_id:{number}"))
+        );
+        assert_ne!(
+            a.hash,
+            keys.identifier_hash(&number),
+            "the scheme is hashed too"
+        );
         assert_eq!(identifier_hash(&keys, &id), a.hash);
     }
 
@@ -277,15 +295,29 @@ mod tests {
         let uscc = SubjectIdentifier::Uscc(Uscc::from_body("91350100MA2XY0123").unwrap());
         assert!(validate_new_subject(&new_subject(SubjectKind::Enterprise, uscc.clone())).is_ok());
         assert!(validate_new_subject(&new_subject(SubjectKind::NaturalPerson, id.clone())).is_ok());
-        let codes = |s: NewSubject| -> Vec<&str> { validate_new_subject(&s).unwrap_err().iter().map(|e| e.code).collect() };
-        assert_eq!(codes(new_subject(SubjectKind::Enterprise, id)), ["IDENTIFIER_KIND_MISMATCH"]);
+        let codes = |s: NewSubject| -> Vec<&str> {
+            validate_new_subject(&s)
+                .unwrap_err()
+                .iter()
+                .map(|e| e.code)
+                .collect()
+        };
+        assert_eq!(
+            codes(new_subject(SubjectKind::Enterprise, id)),
+            ["IDENTIFIER_KIND_MISMATCH"]
+        );
         let mut bad = new_subject(SubjectKind::NaturalPerson, uscc);
         bad.name = " ".into();
         bad.region_code = Some("35".into());
         bad.contact_email = Some("nope".into());
         assert_eq!(
             codes(bad),
-            ["SUBJECT_NAME_INVALID", "IDENTIFIER_KIND_MISMATCH", "REGION_CODE_INVALID", "EMAIL_INVALID"]
+            [
+                "SUBJECT_NAME_INVALID",
+                "IDENTIFIER_KIND_MISMATCH",
+                "REGION_CODE_INVALID",
+                "EMAIL_INVALID"
+            ]
         );
     }
 }

@@ -221,7 +221,8 @@ async fn oauth_endpoint_follows_rfc_6749_errors() {
     let body: serde_json::Value = ok.json().await.unwrap();
     assert_eq!(body["scope"], "records:read");
 
-    let cases: [(&[(&str, &str)], u16, &str); 3] = [
+    type Form<'a> = &'a [(&'a str, &'a str)];
+    let cases: [(Form, u16, &str); 3] = [
         (&[("grant_type", "password")], 400, "unsupported_grant_type"),
         (
             &[("client_id", demo::AGENCY_CLIENT_ID)],

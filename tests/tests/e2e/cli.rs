@@ -176,3 +176,68 @@ async fn serve_seeds_the_demo_and_the_operator_can_sign_in() {
     let status = child.wait().unwrap();
     assert!(status.success(), "exit status {status:?}");
 }
+
+/// A made-up 2027 notice for the test (the real one is published in November 2026).
+const TEST_2027: &str = r#"
+year = 2027
+[notice]
+title = "国务院办公厅关于2027年部分节假日安排的通知（测试用）"
+published_on = 2026-11-10
+
+[[holiday]]
+name_zh = "元旦"
+name_en = "New Year's Day"
+from = 2027-01-01
+to = 2027-01-03
+
+[[makeup_workday]]
+date = 2027-01-09
+name_zh = "元旦调休上班"
+name_en = "New Year make-up working day"
+"#;
+
+#[tokio::test]
+async fn calendar_load_validates_then_makes_next_year_firm() {
+    let env = Env::new().await;
+    let before = env.run(&["calendar", "add", "2026-12-30", "3wd"]);
+    assert_eq!(
+        stdout(&before),
+        "2027-01-04 provisional\n",
+        "{}",
+        stderr(&before)
+    );
+
+    // A make-up "working day" on a Tuesday is refused, and nothing is loaded.
+    let bad = env.dir.path().join("bad.toml");
+    std::fs::write(
+        &bad,
+        TEST_2027.replace("date = 2027-01-09", "date = 2027-01-05"),
+    )
+    .unwrap();
+    let o = env.run(&["calendar", "load", bad.to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains("2027-01-05"),
+        "the message names the date: {}",
+        stderr(&o)
+    );
+    let still = env.run(&["calendar", "add", "2026-12-30", "3wd"]);
+    assert_eq!(stdout(&still), "2027-01-04 provisional\n");
+
+    let good = env.dir.path().join("2027.toml");
+    std::fs::write(&good, TEST_2027).unwrap();
+    let o = env.run(&["calendar", "load", good.to_str().unwrap()]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    // 2026-12-31 (Thu) is day 1; 1–3 Jan are holidays; Mon 4 and Tue 5 Jan follow.
+    let after = env.run(&["calendar", "add", "2026-12-30", "3wd"]);
+    assert_eq!(stdout(&after), "2027-01-05\n", "{}", stderr(&after));
+
+    // Loading the same year again needs --replace.
+    let again = env.run(&["calendar", "load", good.to_str().unwrap()]);
+    assert_eq!(again.status.code(), Some(2));
+    assert!(stderr(&again).contains("--replace"), "{}", stderr(&again));
+    let replaced = env.run(&["calendar", "load", "--replace", good.to_str().unwrap()]);
+    assert!(replaced.status.success(), "{}", stderr(&replaced));
+    let show = env.run(&["calendar", "show"]);
+    assert!(stdout(&show).contains("2027"), "{}", stdout(&show));
+}

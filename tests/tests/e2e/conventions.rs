@@ -43,7 +43,9 @@ async fn parse_validation_and_limit_errors_have_stable_codes_and_cost_is_reporte
     );
 
     // Aliases multiply cost: 600 copies of a field exceed the complexity limit.
-    let aliases: String = (0..600).map(|i| format!("a{i}: nodes(ids: []) {{ id }} ")).collect();
+    let aliases: String = (0..600)
+        .map(|i| format!("a{i}: nodes(ids: []) {{ id }} "))
+        .collect();
     let wide = app
         .graphql(&format!("{{ {aliases} }}"), json!({}), None)
         .await;
@@ -55,9 +57,17 @@ async fn parse_validation_and_limit_errors_have_stable_codes_and_cost_is_reporte
     );
 
     let ok = app
-        .graphql("{ a: nodes(ids: []) { id } b: nodes(ids: []) { id } }", json!({}), None)
+        .graphql(
+            "{ a: nodes(ids: []) { id } b: nodes(ids: []) { id } }",
+            json!({}),
+            None,
+        )
         .await;
-    assert_eq!(ok.body["extensions"]["cost"]["complexity"], 4, "{}", ok.body);
+    assert_eq!(
+        ok.body["extensions"]["cost"]["complexity"], 4,
+        "{}",
+        ok.body
+    );
     assert_eq!(ok.body["extensions"]["cost"]["depth"], 2, "{}", ok.body);
 }
 

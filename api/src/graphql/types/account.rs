@@ -32,8 +32,12 @@ impl Account {
     }
     /// The department a staff account works for.
     async fn department(&self, ctx: &Context<'_>) -> ApiResult<Option<Department>> {
-        let Some(id) = self.0.department_id else { return Ok(None) };
-        Ok(service::directory::department(state(ctx), id).await?.map(Department))
+        let Some(id) = self.0.department_id else {
+            return Ok(None);
+        };
+        Ok(service::directory::department(state(ctx), id)
+            .await?
+            .map(Department))
     }
     async fn created_at(&self) -> DateTime<Utc> {
         self.0.created_at

@@ -57,12 +57,20 @@ impl ApiClient {
         &self.0.secret_hint
     }
     async fn agency(&self, ctx: &Context<'_>) -> ApiResult<Option<Agency>> {
-        let Some(id) = self.0.agency_id else { return Ok(None) };
-        Ok(service::directory::agency(state(ctx), actor(ctx), id).await?.map(Agency))
+        let Some(id) = self.0.agency_id else {
+            return Ok(None);
+        };
+        Ok(service::directory::agency(state(ctx), actor(ctx), id)
+            .await?
+            .map(Agency))
     }
     async fn department(&self, ctx: &Context<'_>) -> ApiResult<Option<Department>> {
-        let Some(id) = self.0.department_id else { return Ok(None) };
-        Ok(service::directory::department(state(ctx), id).await?.map(Department))
+        let Some(id) = self.0.department_id else {
+            return Ok(None);
+        };
+        Ok(service::directory::department(state(ctx), id)
+            .await?
+            .map(Department))
     }
     async fn last_used_at(&self) -> Option<DateTime<Utc>> {
         self.0.last_used_at

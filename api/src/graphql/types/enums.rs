@@ -50,7 +50,11 @@ pub enum Language {
 
 impl Language {
     pub fn from_tag(tag: &str) -> Language {
-        if tag == "en" { Language::En } else { Language::ZhCn }
+        if tag == "en" {
+            Language::En
+        } else {
+            Language::ZhCn
+        }
     }
 
     pub fn tag(self) -> &'static str {

@@ -27,20 +27,31 @@ impl Viewer {
     }
     /// The signed-in account (null for API clients).
     async fn account(&self, ctx: &Context<'_>) -> ApiResult<Option<Account>> {
-        let Some(a) = self.0.account() else { return Ok(None) };
-        Ok(service::accounts::get_account(state(ctx), &self.0, a.account_id)
-            .await?
-            .map(Account))
+        let Some(a) = self.0.account() else {
+            return Ok(None);
+        };
+        Ok(
+            service::accounts::get_account(state(ctx), &self.0, a.account_id)
+                .await?
+                .map(Account),
+        )
     }
     /// The API client (null for people).
     async fn api_client(&self, ctx: &Context<'_>) -> ApiResult<Option<ApiClient>> {
-        let Some(c) = self.0.client() else { return Ok(None) };
-        Ok(service::directory::api_client(state(ctx), &self.0, c.api_client_id)
-            .await?
-            .map(ApiClient))
+        let Some(c) = self.0.client() else {
+            return Ok(None);
+        };
+        Ok(
+            service::directory::api_client(state(ctx), &self.0, c.api_client_id)
+                .await?
+                .map(ApiClient),
+        )
     }
     /// Scopes granted to the API client's token (empty for people).
     async fn scopes(&self) -> Vec<String> {
-        self.0.client().map(|c| c.scopes.clone()).unwrap_or_default()
+        self.0
+            .client()
+            .map(|c| c.scopes.clone())
+            .unwrap_or_default()
     }
 }
