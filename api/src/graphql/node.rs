@@ -5,7 +5,7 @@ use async_graphql::{ID, Interface};
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 
-use super::types::{Account, Agency, ApiClient, Department};
+use super::types::{Account, Agency, ApiClient, CreditRecord, Department, Subject};
 
 #[derive(Interface)]
 #[graphql(field(
@@ -17,7 +17,9 @@ pub enum Node {
     Account(Account),
     Agency(Agency),
     ApiClient(ApiClient),
+    CreditRecord(CreditRecord),
     Department(Department),
+    Subject(Subject),
 }
 
 /// Object types that have global ids.
@@ -26,7 +28,9 @@ pub enum NodeType {
     Account,
     Agency,
     ApiClient,
+    CreditRecord,
     Department,
+    Subject,
 }
 
 impl NodeType {
@@ -35,7 +39,9 @@ impl NodeType {
             NodeType::Account => "Account",
             NodeType::Agency => "Agency",
             NodeType::ApiClient => "ApiClient",
+            NodeType::CreditRecord => "CreditRecord",
             NodeType::Department => "Department",
+            NodeType::Subject => "Subject",
         }
     }
 
@@ -44,7 +50,9 @@ impl NodeType {
             "Account" => NodeType::Account,
             "Agency" => NodeType::Agency,
             "ApiClient" => NodeType::ApiClient,
+            "CreditRecord" => NodeType::CreditRecord,
             "Department" => NodeType::Department,
+            "Subject" => NodeType::Subject,
             _ => return None,
         })
     }

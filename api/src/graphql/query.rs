@@ -59,5 +59,7 @@ async fn load_node(ctx: &Context<'_>, id: &ID) -> ApiResult<Option<Node>> {
         NodeType::ApiClient => service::directory::api_client(state, actor, n)
             .await?
             .map(|m| Node::ApiClient(ApiClient(m))),
+        // Records and subjects resolve once their read use cases exist (service::views).
+        NodeType::CreditRecord | NodeType::Subject => None,
     })
 }

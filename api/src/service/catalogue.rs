@@ -204,6 +204,11 @@ impl CategoryDef {
         if !is_snake_id(&self.code) {
             return Err(self.problem("code must be snake_case ASCII (a-z, 0-9, _), starting with a letter, at most 64 characters"));
         }
+        if self.natural_person_disclosure == Disclosure::Public {
+            return Err(self.problem(
+                "natural_person_disclosure cannot be public: natural persons' records are never public on the platform",
+            ));
+        }
         if self.name_zh.trim().is_empty() || self.name_en.trim().is_empty() {
             return Err(self.problem("name_zh and name_en must not be empty"));
         }
@@ -719,7 +724,7 @@ mod tests {
         assert_eq!(court.list_kind, ListKind::Black);
         assert_eq!(
             court.disclosure_for(SubjectKind::NaturalPerson),
-            Disclosure::Public
+            Disclosure::Authorized
         );
         assert_eq!(court.exit_rule.as_deref(), Some("court_list.exit"));
         assert_eq!(

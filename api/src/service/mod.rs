@@ -11,6 +11,7 @@ pub mod auth;
 pub mod catalogue;
 pub mod demo;
 pub mod directory;
+pub mod records;
 pub mod reference;
 pub mod subjects;
 
