@@ -38,6 +38,21 @@ pub enum Command {
         #[command(subcommand)]
         command: CalendarCommand,
     },
+    /// Import a department's records from a CSV or JSON Lines file, in batches
+    /// (see docs/department-guide.md). Writes a per-row report and prints a summary.
+    Import {
+        /// Code of the submitting department, e.g. FZ-SCJG.
+        #[arg(long)]
+        department: String,
+        /// The file: `.csv` (one header row) or `.jsonl` (one JSON object per line).
+        file: PathBuf,
+        /// The file's format (default: from its extension).
+        #[arg(long, value_enum)]
+        format: Option<crate::import::Format>,
+        /// Where to write the per-row report (default: <FILE>.report.csv).
+        #[arg(long)]
+        report: Option<PathBuf>,
+    },
     /// Print the rules (deadlines and periods) in force, with their sources.
     Rules {
         /// The date to judge by (default: today in Asia/Shanghai).
@@ -120,6 +135,21 @@ pub async fn run(cli: Cli) -> Result<(), CliError> {
         Command::SeedDemo => {
             let state = prepare(&config).await?;
             let summary = service::demo::seed(&state).await?;
+            print!("{summary}");
+            Ok(())
+        }
+        Command::Import {
+            department,
+            file,
+            format,
+            report,
+        } => {
+            use std::io::IsTerminal;
+            // Check the file before touching the database.
+            let progress = std::io::stderr().is_terminal();
+            let job = crate::import::Job::open(department, file, format, report, progress)?;
+            let state = prepare(&config).await?;
+            let summary = job.run(&state).await?;
             print!("{summary}");
             Ok(())
         }

@@ -14,6 +14,7 @@ pub mod crypto;
 pub mod db;
 pub mod graphql;
 pub mod http;
+pub mod import;
 pub mod server;
 pub mod service;
 pub mod state;

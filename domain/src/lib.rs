@@ -18,3 +18,7 @@ pub mod calendar;
 /// The rule set: every deadline and period the platform enforces, as
 /// versioned data with its legal source.
 pub mod rules;
+
+/// The disclosure engine: publication windows and who sees which record
+/// (docs/disclosure.md).
+pub mod disclosure;

@@ -10,9 +10,10 @@ mod extension;
 mod mutation;
 pub mod node;
 mod query;
+mod records;
 pub mod types;
 
-use async_graphql::{Context, EmptySubscription, Schema};
+use async_graphql::{Context, EmptySubscription, MergedObject, Schema};
 
 use crate::auth::{Actor, RequestMeta};
 use crate::state::AppState;
@@ -20,7 +21,15 @@ use crate::state::AppState;
 pub use mutation::MutationRoot;
 pub use query::QueryRoot;
 
-pub type XinyongSchema = Schema<QueryRoot, MutationRoot, EmptySubscription>;
+/// The query root, assembled from one object per area.
+#[derive(MergedObject)]
+pub struct Query(QueryRoot, records::RecordOperatorQueries);
+
+/// The mutation root, assembled from one object per area.
+#[derive(MergedObject)]
+pub struct Mutation(MutationRoot, records::RecordMutations);
+
+pub type XinyongSchema = Schema<Query, Mutation, EmptySubscription>;
 
 /// Builds the schema with its limits. The state is shared by every request;
 /// the actor and request facts are added per request.
@@ -29,12 +38,16 @@ pub fn build_schema(
     max_depth: usize,
     max_complexity: usize,
 ) -> XinyongSchema {
-    let mut builder = Schema::build(QueryRoot, MutationRoot, EmptySubscription)
-        .extension(extension::ErrorCodes)
-        .limit_depth(max_depth)
-        .limit_complexity(max_complexity)
-        .limit_recursive_depth(32)
-        .limit_directives(8);
+    let mut builder = Schema::build(
+        Query(QueryRoot, records::RecordOperatorQueries),
+        Mutation(MutationRoot, records::RecordMutations),
+        EmptySubscription,
+    )
+    .extension(extension::ErrorCodes)
+    .limit_depth(max_depth)
+    .limit_complexity(max_complexity)
+    .limit_recursive_depth(32)
+    .limit_directives(8);
     if let Some(state) = state {
         builder = builder.data(state);
     }

@@ -76,6 +76,21 @@ pub fn decode_id_of(id: &str, t: NodeType) -> Option<i64> {
     decode_id(id).filter(|(k, _)| *k == t).map(|(_, n)| n)
 }
 
+/// An opaque connection cursor for a keyset position (a row id).
+pub fn encode_cursor(id: i64) -> String {
+    URL_SAFE_NO_PAD.encode(format!("cursor:{id}"))
+}
+
+/// The row id of a cursor made by [`encode_cursor`]; `None` for anything else.
+pub fn decode_cursor(cursor: &str) -> Option<i64> {
+    let bytes = URL_SAFE_NO_PAD.decode(cursor.as_bytes()).ok()?;
+    std::str::from_utf8(&bytes)
+        .ok()?
+        .strip_prefix("cursor:")?
+        .parse()
+        .ok()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -85,6 +100,8 @@ mod tests {
         let id = global_id(NodeType::Account, 42);
         assert_eq!(decode_id(&id), Some((NodeType::Account, 42)));
         assert_eq!(decode_id_of(&id, NodeType::Agency), None);
+        assert_eq!(decode_cursor(&encode_cursor(7)), Some(7));
+        assert_eq!(decode_cursor(&id), None);
         for bad in ["", "!!", "QWNjb3VudA", "Zm9vOjE", "QWNjb3VudDp4"] {
             assert_eq!(decode_id(bad), None, "{bad}");
         }

@@ -1,11 +1,16 @@
+use std::sync::Arc;
+
 use async_graphql::{Context, ID, Object};
 
 use super::error::ApiResult;
 use super::node::{Node, NodeType, decode_id};
-use super::types::{Account, Agency, ApiClient, Department, Viewer};
-use super::{actor, state};
+use super::types::connection::{IdConnection, connection, page_complexity, page_request};
+use super::types::{
+    Account, Agency, ApiClient, CreditRecord, Department, ListKind, RecordCategory, Subject, Viewer,
+};
+use super::{actor, meta, state};
 use crate::auth::Actor;
-use crate::service::{self, ServiceError};
+use crate::service::{self, ServiceError, views};
 
 pub struct QueryRoot;
 
@@ -27,6 +32,76 @@ impl QueryRoot {
         load_node(ctx, &id).await
     }
 
+    /// Public search (no sign-in): organisations whose name contains `query`
+    /// (any case; 2 to 100 characters), or whose unified social credit code
+    /// it is. Natural persons are never returned. Oldest registration first;
+    /// `first` or `last` is required, at most 100.
+    #[graphql(complexity = "page_complexity(first, last, child_complexity)")]
+    async fn search_subjects(
+        &self,
+        ctx: &Context<'_>,
+        query: String,
+        first: Option<i32>,
+        after: Option<String>,
+        last: Option<i32>,
+        before: Option<String>,
+    ) -> ApiResult<IdConnection<Subject>> {
+        let page = page_request(first, after, last, before)?;
+        let result = views::search_subjects(state(ctx), &query, &page).await?;
+        Ok(connection(result, |s| s.subject.id, Subject))
+    }
+
+    /// A subject by USCC or ID number, in the widest view the viewer has:
+    /// its own (a bound account), the government's (staff, operators; the
+    /// read is logged with `purpose`), or the public's. Null when unknown or
+    /// when the viewer may not see it: natural persons are never shown to
+    /// the public.
+    async fn subject_by_identifier(
+        &self,
+        ctx: &Context<'_>,
+        identifier: String,
+        #[graphql(desc = "Why you are looking (government reads; kept in the query log).")]
+        purpose: Option<String>,
+    ) -> ApiResult<Option<Subject>> {
+        Ok(
+            views::subject_by_identifier(state(ctx), actor(ctx), meta(ctx), &identifier, purpose)
+                .await?
+                .map(Subject),
+        )
+    }
+
+    /// A public red or black list (no sign-in): the records of one list
+    /// category (`recordCategories(listKind: RED)` or `BLACK`) that are
+    /// public today, newest first. `first` or `last` is required, at most 100.
+    #[graphql(complexity = "page_complexity(first, last, child_complexity)")]
+    async fn public_list(
+        &self,
+        ctx: &Context<'_>,
+        category: String,
+        first: Option<i32>,
+        after: Option<String>,
+        last: Option<i32>,
+        before: Option<String>,
+    ) -> ApiResult<IdConnection<CreditRecord>> {
+        let page = page_request(first, after, last, before)?;
+        let result = views::public_list(state(ctx), &category, &page).await?;
+        Ok(connection(result, |r| r.record.id, CreditRecord::new))
+    }
+
+    /// The record catalogue (public), by code; optionally only the
+    /// categories of one list kind.
+    async fn record_categories(
+        &self,
+        ctx: &Context<'_>,
+        list_kind: Option<ListKind>,
+    ) -> ApiResult<Vec<RecordCategory>> {
+        Ok(views::categories(state(ctx), list_kind.map(Into::into))
+            .await?
+            .into_iter()
+            .map(|c| RecordCategory(Arc::new(c)))
+            .collect())
+    }
+
     /// Fetches up to 100 objects by global id, in order; null where `node` would be.
     async fn nodes(
         &self,
@@ -45,7 +120,7 @@ async fn load_node(ctx: &Context<'_>, id: &ID) -> ApiResult<Option<Node>> {
     let Some((kind, n)) = decode_id(id) else {
         return Ok(None);
     };
-    let (state, actor) = (state(ctx), actor(ctx));
+    let (state, actor, meta) = (state(ctx), actor(ctx), meta(ctx));
     Ok(match kind {
         NodeType::Account => service::accounts::get_account(state, actor, n)
             .await?
@@ -59,7 +134,13 @@ async fn load_node(ctx: &Context<'_>, id: &ID) -> ApiResult<Option<Node>> {
         NodeType::ApiClient => service::directory::api_client(state, actor, n)
             .await?
             .map(|m| Node::ApiClient(ApiClient(m))),
-        // Records and subjects resolve once their read use cases exist (service::views).
-        NodeType::CreditRecord | NodeType::Subject => None,
+        // Decided per object in the service: the widest view the viewer has
+        // of the subject; null when that view does not show it.
+        NodeType::CreditRecord => views::record_by_id(state, actor, meta, n)
+            .await?
+            .map(|v| Node::CreditRecord(CreditRecord::new(v))),
+        NodeType::Subject => views::subject_by_id(state, actor, meta, n)
+            .await?
+            .map(|v| Node::Subject(Subject(v))),
     })
 }

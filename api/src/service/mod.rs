@@ -9,11 +9,13 @@ pub mod accounts;
 pub mod audit;
 pub mod auth;
 pub mod catalogue;
+pub mod content;
 pub mod demo;
 pub mod directory;
 pub mod records;
 pub mod reference;
 pub mod subjects;
+pub mod views;
 
 use std::time::Duration;
 

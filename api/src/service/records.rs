@@ -56,10 +56,1092 @@ pub struct RecordSubmission {
 /// What happened to one submitted item.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum ItemOutcome {
-    Accepted { record_id: i64 },
+    Accepted {
+        record_id: i64,
+    },
     /// The same payload again: nothing changed.
-    Unchanged { record_id: i64 },
-    Corrected { record_id: i64, version: i32 },
+    Unchanged {
+        record_id: i64,
+    },
+    Corrected {
+        record_id: i64,
+        version: i32,
+    },
     /// Nothing was written for this item; the errors say why.
-    Rejected { errors: Vec<FieldError> },
+    Rejected {
+        errors: Vec<FieldError>,
+    },
+}
+
+// ---------------------------------------------------------------------------
+// Submission
+
+use std::collections::{HashMap, HashSet};
+use std::sync::OnceLock;
+
+use chrono::{DateTime, Utc};
+use domain::disclosure::{self, WindowInput};
+use domain::identifier::{SubjectIdentifier, SubjectKind as DomainKind};
+use entity::enums::{ChangeKind, InfoClass, RecordStatus, RelatedRole};
+use entity::{
+    change_event, credit_record, department, record_category, record_revision, related_person,
+    subject,
+};
+use sea_orm::sea_query::Expr;
+use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, Set};
+use serde_json::{Value, json};
+
+use super::audit::{self, AuditEntry};
+use super::catalogue::CategoryDef;
+use super::{ServiceError, ServiceResult, begin_write, subjects};
+use crate::auth::{Actor, RequestMeta};
+use crate::crypto::sha256_hex;
+use crate::state::{AppState, Reference};
+
+/// Scope an API client needs to submit records.
+pub const SCOPE_RECORDS_WRITE: &str = "records:write";
+/// Rows per INSERT statement: keeps bind parameters under SQLite's limit.
+const INSERT_CHUNK: usize = 400;
+
+/// Who submits: always a department, through a person or a system.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Submitter {
+    pub department_id: i64,
+    pub account_id: Option<i64>,
+    pub client_id: Option<i64>,
+}
+
+impl Submitter {
+    /// Department staff, or a department's API client with `records:write`.
+    pub fn from_actor(actor: &Actor) -> ServiceResult<Submitter> {
+        match actor {
+            Actor::Anonymous => Err(ServiceError::Unauthenticated(
+                "sign in as department staff or use a department client",
+            )),
+            Actor::Account(a) => match (a.role, a.department_id) {
+                (entity::enums::AccountRole::DepartmentStaff, Some(d)) => Ok(Submitter {
+                    department_id: d,
+                    account_id: Some(a.account_id),
+                    client_id: None,
+                }),
+                _ => Err(ServiceError::Forbidden),
+            },
+            Actor::Client(c) => match c.department_id {
+                Some(d) if c.scopes.iter().any(|s| s == SCOPE_RECORDS_WRITE) => Ok(Submitter {
+                    department_id: d,
+                    account_id: None,
+                    client_id: Some(c.api_client_id),
+                }),
+                _ => Err(ServiceError::Forbidden),
+            },
+        }
+    }
+
+    /// The department named by its code, for `xinyong import` run by an operator.
+    pub async fn for_department_code(state: &AppState, code: &str) -> ServiceResult<Submitter> {
+        let d = department::Entity::find()
+            .filter(department::Column::Code.eq(code.trim()))
+            .one(&state.db)
+            .await?
+            .ok_or_else(|| {
+                ServiceError::invalid(
+                    &["department"],
+                    "DEPARTMENT_UNKNOWN",
+                    format!("no department has the code {code:?}"),
+                )
+            })?;
+        Ok(Submitter {
+            department_id: d.id,
+            account_id: None,
+            client_id: None,
+        })
+    }
+}
+
+/// The built-in catalogue definitions by code (parsed once; the database rows
+/// carry ids and the operator's `active` switch).
+fn definitions() -> &'static HashMap<String, CategoryDef> {
+    static DEFS: OnceLock<HashMap<String, CategoryDef>> = OnceLock::new();
+    DEFS.get_or_init(|| {
+        super::catalogue::builtin()
+            .map(|defs| defs.into_iter().map(|d| (d.code.clone(), d)).collect())
+            .unwrap_or_default()
+    })
+}
+
+/// An item that passed every check that needs no database.
+struct Checked {
+    index: usize,
+    sub: RecordSubmission,
+    identifier: SubjectIdentifier,
+    kind: SubjectKind,
+    category: record_category::Model,
+    def: &'static CategoryDef,
+    window: disclosure::Window,
+    late: bool,
+    payload_hash: String,
+}
+
+fn field(index: usize, name: &str) -> Vec<String> {
+    vec![
+        "input".into(),
+        "records".into(),
+        index.to_string(),
+        name.into(),
+    ]
+}
+
+fn err(index: usize, name: &str, code: &'static str, message: impl Into<String>) -> FieldError {
+    FieldError {
+        field: field(index, name),
+        code,
+        message: message.into(),
+    }
+}
+
+/// Submits up to [`MAX_BATCH`] records in one transaction. Each item is
+/// answered on its own: a bad item is rejected with field errors and never
+/// costs the good ones; a database fault rolls the whole batch back, so
+/// nothing half-written remains.
+pub async fn submit_records(
+    state: &AppState,
+    submitter: &Submitter,
+    meta: &RequestMeta,
+    items: Vec<RecordSubmission>,
+) -> ServiceResult<Vec<ItemOutcome>> {
+    if items.len() > MAX_BATCH {
+        return Err(ServiceError::invalid(
+            &["input", "records"],
+            "BATCH_TOO_LARGE",
+            format!(
+                "send at most {MAX_BATCH} records per call ({} given)",
+                items.len()
+            ),
+        ));
+    }
+    let now = state.now();
+    let today = domain::time::local_date(now);
+    let reference = state.reference();
+    let mut outcomes: Vec<Option<ItemOutcome>> = vec![None; items.len()];
+
+    let txn = begin_write(&state.db).await?;
+    let dept = department::Entity::find_by_id(submitter.department_id)
+        .one(&txn)
+        .await?
+        .ok_or(ServiceError::Forbidden)?;
+    let categories: HashMap<String, record_category::Model> = record_category::Entity::find()
+        .all(&txn)
+        .await?
+        .into_iter()
+        .map(|c| (c.code.clone(), c))
+        .collect();
+
+    // 1. Everything that needs no database, item by item.
+    let mut checked = Vec::new();
+    let mut seen_refs = HashSet::new();
+    for (index, sub) in items.into_iter().enumerate() {
+        let dup = !seen_refs.insert(sub.source_ref.trim().to_string());
+        match check_item(index, sub, &categories, &reference, today) {
+            Ok(_) if dup => {
+                outcomes[index] = Some(ItemOutcome::Rejected {
+                    errors: vec![err(
+                        index,
+                        "sourceRef",
+                        "DUPLICATE_IN_BATCH",
+                        "this sourceRef appears earlier in the same batch",
+                    )],
+                })
+            }
+            Ok(c) => checked.push(c),
+            Err(errors) => outcomes[index] = Some(ItemOutcome::Rejected { errors }),
+        }
+    }
+
+    // 2. Subjects: one look-up for the batch; unknown organisations are
+    // registered when the department may do so.
+    let hashes: Vec<String> = checked
+        .iter()
+        .map(|c| subjects::identifier_hash(&state.keys, &c.identifier))
+        .collect();
+    let mut subject_by_hash: HashMap<String, subject::Model> = HashMap::new();
+    for chunk in hashes.chunks(INSERT_CHUNK) {
+        for s in subject::Entity::find()
+            .filter(subject::Column::IdentifierHash.is_in(chunk.to_vec()))
+            .all(&txn)
+            .await?
+        {
+            subject_by_hash.insert(s.identifier_hash.clone(), s);
+        }
+    }
+    let mut ready = Vec::new();
+    for (c, hash) in checked.into_iter().zip(hashes) {
+        if let Some(s) = subject_by_hash.get(&hash) {
+            if s.kind == SubjectKind::NaturalPerson && !c.def.applies_to(SubjectKind::NaturalPerson)
+            {
+                outcomes[c.index] = Some(ItemOutcome::Rejected {
+                    errors: vec![err(
+                        c.index,
+                        "subjectIdentifier",
+                        "SUBJECT_KIND_NOT_ALLOWED",
+                        "this category does not apply to natural persons",
+                    )],
+                });
+                continue;
+            }
+            ready.push((c, s.clone()));
+            continue;
+        }
+        if c.kind == SubjectKind::NaturalPerson || !dept.may_register_subjects {
+            outcomes[c.index] = Some(ItemOutcome::Rejected {
+                errors: vec![err(
+                    c.index,
+                    "subjectIdentifier",
+                    "SUBJECT_UNKNOWN",
+                    if c.kind == SubjectKind::NaturalPerson {
+                        "no person with this ID number is registered; people are registered through identity binding, not by records"
+                    } else {
+                        "no subject with this code is registered, and this department may not register subjects; ask the platform operator"
+                    },
+                )],
+            });
+            continue;
+        }
+        let created = subjects::insert_subject(
+            &txn,
+            &state.keys,
+            subjects::NewSubject {
+                kind: c.kind,
+                name: c.sub.subject_name.clone(),
+                identifier: c.identifier.clone(),
+                legal_representative: None,
+                region_code: None,
+                contact_email: None,
+                registered_on: None,
+            },
+            now,
+        )
+        .await;
+        match created {
+            Ok(s) => {
+                subject_by_hash.insert(hash, s.clone());
+                ready.push((c, s));
+            }
+            Err(ServiceError::Invalid(mut errors)) => {
+                for e in &mut errors {
+                    e.field = field(c.index, "subjectName");
+                }
+                outcomes[c.index] = Some(ItemOutcome::Rejected { errors });
+            }
+            Err(e) => return Err(e),
+        }
+    }
+
+    // 3. Existing records of this department with these sourceRefs.
+    let refs: Vec<String> = ready
+        .iter()
+        .map(|(c, _)| c.sub.source_ref.clone())
+        .collect();
+    let mut existing: HashMap<String, credit_record::Model> = HashMap::new();
+    for chunk in refs.chunks(INSERT_CHUNK) {
+        for r in credit_record::Entity::find()
+            .filter(credit_record::Column::DepartmentId.eq(dept.id))
+            .filter(credit_record::Column::SourceRef.is_in(chunk.to_vec()))
+            .all(&txn)
+            .await?
+        {
+            existing.insert(r.source_ref.clone(), r);
+        }
+    }
+
+    let mut fresh = Vec::new();
+    let mut corrected_ids = Vec::new();
+    for (c, subj) in ready {
+        let Some(old) = existing.get(&c.sub.source_ref) else {
+            fresh.push((c, subj));
+            continue;
+        };
+        if old.payload_hash == c.payload_hash {
+            outcomes[c.index] = Some(ItemOutcome::Unchanged { record_id: old.id });
+            continue;
+        }
+        if let Some(e) = correction_problem(&c, old, &subj) {
+            outcomes[c.index] = Some(ItemOutcome::Rejected { errors: vec![e] });
+            continue;
+        }
+        let version = apply_correction(&txn, submitter, &c, old, now).await?;
+        corrected_ids.push(old.id);
+        outcomes[c.index] = Some(ItemOutcome::Corrected {
+            record_id: old.id,
+            version,
+        });
+    }
+
+    // 4. New records, in multi-row statements, with their revisions and events.
+    let mut created: Vec<(credit_record::Model, &'static CategoryDef, SubjectKind)> = Vec::new();
+    for chunk in fresh.chunks(INSERT_CHUNK) {
+        let rows: Vec<credit_record::ActiveModel> = chunk
+            .iter()
+            .map(|(c, s)| new_row(c, s.id, submitter, now))
+            .collect();
+        let inserted = credit_record::Entity::insert_many(rows)
+            .exec_with_returning(&txn)
+            .await?;
+        let by_ref: HashMap<&str, &credit_record::Model> = inserted
+            .iter()
+            .map(|r| (r.source_ref.as_str(), r))
+            .collect();
+        for (c, s) in chunk {
+            if let Some(r) = by_ref.get(c.sub.source_ref.as_str()) {
+                outcomes[c.index] = Some(ItemOutcome::Accepted { record_id: r.id });
+                created.push(((*r).clone(), c.def, s.kind));
+            }
+        }
+    }
+    write_history(
+        &txn,
+        submitter,
+        &created,
+        ChangeKind::Create,
+        "created",
+        now,
+    )
+    .await?;
+    mirror_onto_related_persons(&txn, submitter, &created, now).await?;
+
+    let (mut accepted, mut unchanged, mut corrected, mut rejected) = (0, 0, 0, 0);
+    let outcomes: Vec<ItemOutcome> = outcomes
+        .into_iter()
+        .map(|o| o.unwrap_or_else(|| ItemOutcome::Rejected { errors: vec![] }))
+        .inspect(|o| match o {
+            ItemOutcome::Accepted { .. } => accepted += 1,
+            ItemOutcome::Unchanged { .. } => unchanged += 1,
+            ItemOutcome::Corrected { .. } => corrected += 1,
+            ItemOutcome::Rejected { .. } => rejected += 1,
+        })
+        .collect();
+    audit::record(
+        &txn,
+        submitter_audit(submitter, "records.submit", now, meta).detail(json!({
+            "department_id": dept.id,
+            "accepted": accepted, "unchanged": unchanged, "corrected": corrected, "rejected": rejected,
+            "corrected_ids": corrected_ids,
+        })),
+    )
+    .await?;
+    txn.commit().await?;
+    Ok(outcomes)
+}
+
+fn submitter_audit(
+    s: &Submitter,
+    action: &'static str,
+    now: DateTime<Utc>,
+    meta: &RequestMeta,
+) -> AuditEntry {
+    match (s.account_id, s.client_id) {
+        (Some(a), _) => AuditEntry::account(a, action, "credit_record", now, meta),
+        (None, Some(c)) => AuditEntry::client(c, action, "credit_record", now, meta),
+        (None, None) => AuditEntry::system(action, "credit_record", now, meta),
+    }
+}
+
+fn to_domain_kind(k: SubjectKind) -> DomainKind {
+    match k {
+        SubjectKind::Enterprise => DomainKind::Enterprise,
+        SubjectKind::SocialOrg => DomainKind::SocialOrg,
+        SubjectKind::PublicInstitution => DomainKind::PublicInstitution,
+        SubjectKind::IndividualBusiness => DomainKind::IndividualBusiness,
+        SubjectKind::NaturalPerson => DomainKind::NaturalPerson,
+        SubjectKind::GovernmentBody => DomainKind::GovernmentBody,
+    }
+}
+
+fn from_domain_kind(k: DomainKind) -> SubjectKind {
+    match k {
+        DomainKind::Enterprise => SubjectKind::Enterprise,
+        DomainKind::SocialOrg => SubjectKind::SocialOrg,
+        DomainKind::PublicInstitution => SubjectKind::PublicInstitution,
+        DomainKind::IndividualBusiness => SubjectKind::IndividualBusiness,
+        DomainKind::NaturalPerson => SubjectKind::NaturalPerson,
+        DomainKind::GovernmentBody => SubjectKind::GovernmentBody,
+    }
+}
+
+pub fn info_class(c: InfoClass) -> disclosure::InfoClass {
+    match c {
+        InfoClass::Basic => disclosure::InfoClass::Basic,
+        InfoClass::Good => disclosure::InfoClass::Good,
+        InfoClass::Hint => disclosure::InfoClass::Hint,
+        InfoClass::Warning => disclosure::InfoClass::Warning,
+    }
+}
+
+/// The checks that need no database. Every problem of the item is reported.
+fn check_item(
+    index: usize,
+    mut sub: RecordSubmission,
+    categories: &HashMap<String, record_category::Model>,
+    reference: &Reference,
+    today: NaiveDate,
+) -> Result<Checked, Vec<FieldError>> {
+    let mut errors = Vec::new();
+    sub.source_ref = sub.source_ref.trim().to_string();
+    sub.title = sub.title.trim().to_string();
+    sub.subject_name = sub.subject_name.trim().to_string();
+    if sub.source_ref.is_empty()
+        || sub.source_ref.chars().count() > 128
+        || sub.source_ref.chars().any(char::is_control)
+    {
+        errors.push(err(
+            index,
+            "sourceRef",
+            "SOURCE_REF_INVALID",
+            "give your own reference of the record: 1 to 128 printable characters",
+        ));
+    }
+    let category = categories.get(sub.category.trim()).filter(|c| c.active);
+    let def = definitions().get(sub.category.trim());
+    let (Some(category), Some(def)) = (category, def) else {
+        errors.push(err(
+            index,
+            "category",
+            "CATEGORY_UNKNOWN",
+            format!(
+                "{:?} is not an active category code; see docs/catalogue.md",
+                sub.category
+            ),
+        ));
+        return Err(errors);
+    };
+
+    let identifier = match sub.subject_kind {
+        Some(k) => SubjectIdentifier::parse_as(to_domain_kind(k), &sub.subject_identifier),
+        None => SubjectIdentifier::parse_any(&sub.subject_identifier),
+    };
+    let identifier = match identifier {
+        Ok(id) => Some(id),
+        Err(e) => {
+            errors.push(err(index, "subjectIdentifier", e.code(), e.to_string()));
+            None
+        }
+    };
+    let kind = identifier.as_ref().map(|id| {
+        sub.subject_kind
+            .unwrap_or_else(|| from_domain_kind(id.suggested_subject_kind()))
+    });
+    if let Some(kind) = kind
+        && !def.applies_to(kind)
+    {
+        errors.push(err(
+            index,
+            "subjectKind",
+            "SUBJECT_KIND_NOT_ALLOWED",
+            format!(
+                "category {} does not apply to {}",
+                def.code,
+                to_domain_kind(kind).name_en()
+            ),
+        ));
+    }
+    if sub.subject_name.is_empty() || sub.subject_name.chars().count() > 200 {
+        errors.push(err(
+            index,
+            "subjectName",
+            "SUBJECT_NAME_INVALID",
+            "give the subject's registered name (1 to 200 characters)",
+        ));
+    }
+    if sub.title.is_empty() || sub.title.chars().count() > 500 {
+        errors.push(err(
+            index,
+            "title",
+            "TITLE_INVALID",
+            "give a title of 1 to 500 characters",
+        ));
+    }
+    let prefix = field(index, "content");
+    errors.extend(super::content::check(
+        &def.content_schema,
+        &sub.content,
+        &prefix,
+    ));
+
+    // Legal basis: warning information and penalties rest on a document (Measures Art. 18).
+    let needs_basis = def.info_class == InfoClass::Warning
+        || def.double_publicity && def.code.contains("penalty");
+    match &sub.legal_basis {
+        None if needs_basis => errors.push(err(index, "legalBasis", "LEGAL_BASIS_REQUIRED", "warning information and penalties need the legal-basis document: type, number, issuer and effective date")),
+        Some(b) => {
+            for (name, value) in [("docType", &b.doc_type), ("number", &b.number), ("issuer", &b.issuer)] {
+                if value.trim().is_empty() || value.chars().count() > 200 {
+                    errors.push(FieldError {
+                        field: [field(index, "legalBasis"), vec![name.to_string()]].concat(),
+                        code: "LEGAL_BASIS_INVALID",
+                        message: format!("legalBasis.{name} must be 1 to 200 characters"),
+                    });
+                }
+            }
+            if b.effective_on > today {
+                errors.push(err(index, "legalBasis", "DATE_IN_FUTURE", "the legal-basis document cannot take effect after today"));
+            }
+        }
+        None => {}
+    }
+    if sub.decided_on > today {
+        errors.push(err(
+            index,
+            "decidedOn",
+            "DATE_IN_FUTURE",
+            format!(
+                "the decision date {} is after today ({today})",
+                sub.decided_on
+            ),
+        ));
+    }
+    if let Some(d) = sub.conduct_ended_on
+        && d > today
+    {
+        errors.push(err(
+            index,
+            "conductEndedOn",
+            "DATE_IN_FUTURE",
+            "the conduct cannot end after today",
+        ));
+    }
+    if let Some(d) = sub.valid_until
+        && d < sub.decided_on
+    {
+        errors.push(err(
+            index,
+            "validUntil",
+            "DATES_OUT_OF_ORDER",
+            "validUntil is before decidedOn",
+        ));
+    }
+    if let Some(d) = sub.disclosure_end
+        && d < sub.decided_on
+    {
+        errors.push(err(
+            index,
+            "disclosureEnd",
+            "DATES_OUT_OF_ORDER",
+            "disclosureEnd is before decidedOn",
+        ));
+    }
+    if def.severity_required && sub.severity.is_none() {
+        errors.push(err(
+            index,
+            "severity",
+            "SEVERITY_REQUIRED",
+            "this category needs a severity: MINOR, GENERAL or SERIOUS",
+        ));
+    }
+    match sub.disclosure {
+        None => errors.push(err(
+            index,
+            "disclosure",
+            "DISCLOSURE_REQUIRED",
+            "give the disclosure attribute (公开属性): PUBLIC, AUTHORIZED or GOVERNMENT",
+        )),
+        Some(Disclosure::Public) if kind == Some(SubjectKind::NaturalPerson) => errors.push(err(
+            index,
+            "disclosure",
+            "NATURAL_PERSON_NOT_PUBLIC",
+            "records about natural persons are never public; use AUTHORIZED or GOVERNMENT",
+        )),
+        _ => {}
+    }
+    if let Some(r) = &sub.correction_reason
+        && r.chars().count() > 1000
+    {
+        errors.push(err(
+            index,
+            "correctionReason",
+            "CORRECTION_REASON_INVALID",
+            "at most 1000 characters",
+        ));
+    }
+
+    let rule = def.publication_rule_for(sub.severity, &sub.content);
+    let window = disclosure::publication_window(
+        &WindowInput {
+            publication_rule: &rule,
+            decided_on: sub.decided_on,
+            conduct_ended_on: sub.conduct_ended_on,
+            valid_until: sub.valid_until,
+            subject_ended_on: None,
+            requested_end: sub.disclosure_end,
+        },
+        &reference.rules,
+        &reference.calendar,
+    );
+    let window = match window {
+        Ok(w) => Some(w),
+        Err(e) => {
+            let name = match e.field() {
+                Some("decided_on") => "decidedOn",
+                Some("valid_until") => "validUntil",
+                Some("conduct_ended_on") => "conductEndedOn",
+                Some("severity") => "severity",
+                Some("category") | Some("publication_rule") => "category",
+                _ => "disclosureEnd",
+            };
+            errors.push(err(index, name, e.code(), e.to_string()));
+            None
+        }
+    };
+    let (Some(identifier), Some(kind), Some(window), true) =
+        (identifier, kind, window, errors.is_empty())
+    else {
+        return Err(errors);
+    };
+
+    // 双公示: licences and penalties are published within 7 working days of the decision.
+    let late = def.double_publicity
+        && reference
+            .rules
+            .rule_in_force(domain::rules::DOUBLE_PUBLICITY_PUBLISH, sub.decided_on)
+            .is_some_and(|r| today > r.apply(sub.decided_on, &reference.calendar).date);
+    let payload_hash = payload_hash(&sub);
+    Ok(Checked {
+        index,
+        sub,
+        identifier,
+        kind,
+        category: category.clone(),
+        def,
+        window,
+        late,
+        payload_hash,
+    })
+}
+
+/// Hash of what the department said (not of why it said it again): keys are
+/// sorted by serde_json's map, so equal payloads hash equally.
+fn payload_hash(sub: &RecordSubmission) -> String {
+    let mut v = serde_json::to_value(sub).unwrap_or(Value::Null);
+    if let Some(o) = v.as_object_mut() {
+        o.remove("correction_reason");
+        o.insert(
+            "subject_identifier".into(),
+            Value::String(sub.subject_identifier.trim().to_uppercase()),
+        );
+    }
+    sha256_hex(v.to_string())
+}
+
+fn correction_problem(
+    c: &Checked,
+    old: &credit_record::Model,
+    subj: &subject::Model,
+) -> Option<FieldError> {
+    if c.sub
+        .correction_reason
+        .as_deref()
+        .is_none_or(|r| r.trim().is_empty())
+    {
+        return Some(err(
+            c.index,
+            "correctionReason",
+            "CORRECTION_REASON_REQUIRED",
+            format!(
+                "record {} already exists with different content; say why it changes in correctionReason",
+                c.sub.source_ref
+            ),
+        ));
+    }
+    if old.subject_id != subj.id {
+        return Some(err(
+            c.index,
+            "subjectIdentifier",
+            "CORRECTION_CHANGES_SUBJECT",
+            "a correction cannot move a record to another subject; withdraw it and submit a new record",
+        ));
+    }
+    if matches!(old.status, RecordStatus::Withdrawn | RecordStatus::Deleted) {
+        return Some(err(
+            c.index,
+            "sourceRef",
+            "RECORD_WITHDRAWN",
+            "this record was withdrawn or deleted and can no longer be corrected; submit a new record",
+        ));
+    }
+    None
+}
+
+fn new_row(
+    c: &Checked,
+    subject_id: i64,
+    s: &Submitter,
+    now: DateTime<Utc>,
+) -> credit_record::ActiveModel {
+    let b = c.sub.legal_basis.as_ref();
+    credit_record::ActiveModel {
+        subject_id: Set(subject_id),
+        category_id: Set(c.category.id),
+        department_id: Set(s.department_id),
+        source_ref: Set(c.sub.source_ref.clone()),
+        title: Set(c.sub.title.clone()),
+        content: Set(c.sub.content.clone()),
+        legal_basis_type: Set(b.map(|b| b.doc_type.trim().to_string())),
+        legal_basis_number: Set(b.map(|b| b.number.trim().to_string())),
+        legal_basis_issuer: Set(b.map(|b| b.issuer.trim().to_string())),
+        legal_basis_effective_on: Set(b.map(|b| b.effective_on)),
+        decided_on: Set(c.sub.decided_on),
+        conduct_ended_on: Set(c.sub.conduct_ended_on),
+        valid_until: Set(c.sub.valid_until),
+        severity: Set(c.sub.severity),
+        disclosure: Set(c.sub.disclosure.unwrap_or(Disclosure::Authorized)),
+        disclosure_start: Set(c.window.start),
+        disclosure_end: Set(c.window.end),
+        status: Set(RecordStatus::Active),
+        status_reason: Set(None),
+        payload_hash: Set(c.payload_hash.clone()),
+        submitted_by_account_id: Set(s.account_id),
+        submitted_by_client_id: Set(s.client_id),
+        submitted_at: Set(now),
+        late_submission: Set(c.late),
+        derived_from_record_id: Set(None),
+        version: Set(1),
+        created_at: Set(now),
+        updated_at: Set(now),
+        ..Default::default()
+    }
+}
+
+/// The fields a revision shows before and after a change.
+fn snapshot(r: &credit_record::Model) -> Value {
+    json!({
+        "title": r.title, "content": r.content, "category_id": r.category_id,
+        "legal_basis": { "type": r.legal_basis_type, "number": r.legal_basis_number, "issuer": r.legal_basis_issuer, "effective_on": r.legal_basis_effective_on },
+        "decided_on": r.decided_on, "conduct_ended_on": r.conduct_ended_on, "valid_until": r.valid_until,
+        "severity": r.severity, "disclosure": r.disclosure,
+        "disclosure_start": r.disclosure_start, "disclosure_end": r.disclosure_end,
+        "status": r.status,
+    })
+}
+
+async fn apply_correction(
+    conn: &impl ConnectionTrait,
+    s: &Submitter,
+    c: &Checked,
+    old: &credit_record::Model,
+    now: DateTime<Utc>,
+) -> ServiceResult<i32> {
+    let mut row: credit_record::ActiveModel = new_row(c, old.subject_id, s, now);
+    row.id = Set(old.id);
+    row.version = Set(old.version + 1);
+    row.created_at = Set(old.created_at);
+    // A correction keeps the record's state (an open objection stays open).
+    row.status = Set(old.status);
+    row.late_submission = Set(old.late_submission);
+    row.submitted_at = Set(old.submitted_at);
+    let updated = row.update(conn).await?;
+    record_revision::ActiveModel {
+        record_id: Set(old.id),
+        subject_id: Set(old.subject_id),
+        version: Set(updated.version),
+        change_kind: Set(ChangeKind::Correct),
+        reason: Set(c.sub.correction_reason.clone()),
+        changed_by_account_id: Set(s.account_id),
+        changed_by_client_id: Set(s.client_id),
+        before: Set(Some(snapshot(old))),
+        after: Set(snapshot(&updated)),
+        created_at: Set(now),
+        ..Default::default()
+    }
+    .insert(conn)
+    .await?;
+    change_event::ActiveModel {
+        subject_id: Set(old.subject_id),
+        record_id: Set(Some(old.id)),
+        consent_id: Set(None),
+        kind: Set("corrected".into()),
+        data: Set(json!({ "version": updated.version, "reason": c.sub.correction_reason })),
+        occurred_at: Set(now),
+        ..Default::default()
+    }
+    .insert(conn)
+    .await?;
+    Ok(updated.version)
+}
+
+/// Revisions and change-feed events for records created in bulk.
+async fn write_history(
+    conn: &impl ConnectionTrait,
+    s: &Submitter,
+    rows: &[(credit_record::Model, &'static CategoryDef, SubjectKind)],
+    kind: ChangeKind,
+    event: &str,
+    now: DateTime<Utc>,
+) -> ServiceResult<()> {
+    for chunk in rows.chunks(INSERT_CHUNK) {
+        let revisions: Vec<record_revision::ActiveModel> = chunk
+            .iter()
+            .map(|(r, _, _)| record_revision::ActiveModel {
+                record_id: Set(r.id),
+                subject_id: Set(r.subject_id),
+                version: Set(r.version),
+                change_kind: Set(kind),
+                reason: Set(None),
+                changed_by_account_id: Set(s.account_id),
+                changed_by_client_id: Set(s.client_id),
+                before: Set(None),
+                after: Set(snapshot(r)),
+                created_at: Set(now),
+                ..Default::default()
+            })
+            .collect();
+        let events: Vec<change_event::ActiveModel> = chunk
+            .iter()
+            .map(|(r, _, _)| change_event::ActiveModel {
+                subject_id: Set(r.subject_id),
+                record_id: Set(Some(r.id)),
+                consent_id: Set(None),
+                kind: Set(event.to_string()),
+                data: Set(json!({ "version": r.version })),
+                occurred_at: Set(now),
+                ..Default::default()
+            })
+            .collect();
+        if !revisions.is_empty() {
+            record_revision::Entity::insert_many(revisions)
+                .exec_without_returning(conn)
+                .await?;
+            change_event::Entity::insert_many(events)
+                .exec_without_returning(conn)
+                .await?;
+        }
+    }
+    Ok(())
+}
+
+/// Serious dishonesty of an organisation is also recorded against its legal
+/// representative and responsible persons (seed 002: 法定代表人、主要负责人
+/// 和直接责任人). The mirrored record is the person's own, authorised-query
+/// only, and points back to the organisation's record.
+async fn mirror_onto_related_persons(
+    conn: &impl ConnectionTrait,
+    s: &Submitter,
+    created: &[(credit_record::Model, &'static CategoryDef, SubjectKind)],
+    now: DateTime<Utc>,
+) -> ServiceResult<()> {
+    let serious: Vec<&(credit_record::Model, &'static CategoryDef, SubjectKind)> = created
+        .iter()
+        .filter(|(r, def, kind)| {
+            *kind != SubjectKind::NaturalPerson
+                && def.applies_to(SubjectKind::NaturalPerson)
+                && (r.severity == Some(Severity::Serious)
+                    || def.list_kind == entity::enums::ListKind::Black)
+        })
+        .collect();
+    if serious.is_empty() {
+        return Ok(());
+    }
+    let org_ids: Vec<i64> = serious.iter().map(|(r, _, _)| r.subject_id).collect();
+    let people = related_person::Entity::find()
+        .filter(related_person::Column::SubjectId.is_in(org_ids))
+        .filter(related_person::Column::PersonSubjectId.is_not_null())
+        .filter(related_person::Column::Role.is_in([
+            RelatedRole::LegalRepresentative,
+            RelatedRole::Principal,
+            RelatedRole::DirectlyResponsible,
+        ]))
+        .all(conn)
+        .await?;
+    let mut rows = Vec::new();
+    for (r, def, _) in &serious {
+        for p in people.iter().filter(|p| {
+            p.subject_id == r.subject_id
+                && p.valid_from.is_none_or(|f| f <= r.decided_on)
+                && p.valid_until.is_none_or(|u| u >= r.decided_on)
+        }) {
+            let Some(person) = p.person_subject_id else {
+                continue;
+            };
+            // Every column copied as a value to insert, then the person's own.
+            let mut row = credit_record::ActiveModel::from(r.clone()).reset_all();
+            row.id = sea_orm::ActiveValue::NotSet;
+            row.subject_id = Set(person);
+            row.source_ref = Set(format!("{}#person-{person}", r.source_ref));
+            row.disclosure = Set(def.disclosure_for(SubjectKind::NaturalPerson));
+            row.derived_from_record_id = Set(Some(r.id));
+            row.created_at = Set(now);
+            row.updated_at = Set(now);
+            rows.push(row);
+        }
+    }
+    let def_of: HashMap<i64, &'static CategoryDef> =
+        serious.iter().map(|(r, d, _)| (r.id, *d)).collect();
+    let mut mirrored = Vec::new();
+    for chunk in rows.chunks(INSERT_CHUNK) {
+        let inserted = credit_record::Entity::insert_many(chunk.to_vec())
+            .on_conflict(
+                sea_orm::sea_query::OnConflict::columns([
+                    credit_record::Column::DepartmentId,
+                    credit_record::Column::SourceRef,
+                ])
+                .do_nothing()
+                .to_owned(),
+            )
+            .exec_with_returning(conn)
+            .await?;
+        for r in inserted {
+            if let Some(def) = r.derived_from_record_id.and_then(|o| def_of.get(&o)) {
+                mirrored.push((r, *def, SubjectKind::NaturalPerson));
+            }
+        }
+    }
+    write_history(conn, s, &mirrored, ChangeKind::Create, "created", now).await
+}
+
+/// Takes a record out of disclosure at once (a revoked or annulled decision;
+/// the law allows 3 working days) and keeps it archived with the reason.
+/// Records mirrored from it onto related persons are withdrawn with it.
+pub async fn withdraw_record(
+    state: &AppState,
+    submitter: &Submitter,
+    meta: &RequestMeta,
+    source_ref: &str,
+    reason: &str,
+) -> ServiceResult<credit_record::Model> {
+    let reason = reason.trim();
+    if reason.is_empty() || reason.chars().count() > 1000 {
+        return Err(ServiceError::invalid(
+            &["input", "reason"],
+            "REASON_REQUIRED",
+            "say why the record is withdrawn (1 to 1000 characters)",
+        ));
+    }
+    let now = state.now();
+    let txn = begin_write(&state.db).await?;
+    let found = credit_record::Entity::find()
+        .filter(credit_record::Column::DepartmentId.eq(submitter.department_id))
+        .filter(credit_record::Column::SourceRef.eq(source_ref.trim()))
+        .one(&txn)
+        .await?;
+    // Another department's record is reported as unknown: refs are not shared.
+    let Some(record) = found else {
+        return Err(ServiceError::invalid(
+            &["input", "sourceRef"],
+            "RECORD_NOT_FOUND",
+            "your department has no record with this sourceRef",
+        ));
+    };
+    if matches!(
+        record.status,
+        RecordStatus::Withdrawn | RecordStatus::Deleted
+    ) {
+        return Err(ServiceError::invalid(
+            &["input", "sourceRef"],
+            "RECORD_WITHDRAWN",
+            "this record is already withdrawn",
+        ));
+    }
+    let mut ids = vec![record.id];
+    ids.extend(
+        credit_record::Entity::find()
+            .filter(credit_record::Column::DerivedFromRecordId.eq(record.id))
+            .all(&txn)
+            .await?
+            .into_iter()
+            .filter(|r| !matches!(r.status, RecordStatus::Withdrawn | RecordStatus::Deleted))
+            .map(|r| r.id),
+    );
+    let mut updated_main = None;
+    for id in ids {
+        let Some(before) = credit_record::Entity::find_by_id(id).one(&txn).await? else {
+            continue;
+        };
+        credit_record::Entity::update_many()
+            .col_expr(
+                credit_record::Column::Status,
+                Expr::value(RecordStatus::Withdrawn),
+            )
+            .col_expr(
+                credit_record::Column::StatusReason,
+                Expr::value(Some(reason.to_string())),
+            )
+            .col_expr(
+                credit_record::Column::Version,
+                Expr::value(before.version + 1),
+            )
+            .col_expr(credit_record::Column::UpdatedAt, Expr::value(now))
+            .filter(credit_record::Column::Id.eq(id))
+            .exec(&txn)
+            .await?;
+        let after = credit_record::Entity::find_by_id(id)
+            .one(&txn)
+            .await?
+            .ok_or_else(|| ServiceError::Internal("record vanished".into()))?;
+        record_revision::ActiveModel {
+            record_id: Set(id),
+            subject_id: Set(after.subject_id),
+            version: Set(after.version),
+            change_kind: Set(ChangeKind::Withdraw),
+            reason: Set(Some(reason.to_string())),
+            changed_by_account_id: Set(submitter.account_id),
+            changed_by_client_id: Set(submitter.client_id),
+            before: Set(Some(snapshot(&before))),
+            after: Set(snapshot(&after)),
+            created_at: Set(now),
+            ..Default::default()
+        }
+        .insert(&txn)
+        .await?;
+        change_event::ActiveModel {
+            subject_id: Set(after.subject_id),
+            record_id: Set(Some(id)),
+            consent_id: Set(None),
+            kind: Set("withdrawn".into()),
+            data: Set(json!({ "version": after.version, "reason": reason })),
+            occurred_at: Set(now),
+            ..Default::default()
+        }
+        .insert(&txn)
+        .await?;
+        if id == record.id {
+            updated_main = Some(after);
+        }
+    }
+    audit::record(
+        &txn,
+        submitter_audit(submitter, "records.withdraw", now, meta)
+            .object_id(Some(record.id.to_string()))
+            .subject(record.subject_id)
+            .detail(json!({ "reason": reason })),
+    )
+    .await?;
+    txn.commit().await?;
+    updated_main.ok_or_else(|| ServiceError::Internal("withdrawn record missing".into()))
+}
+
+/// Records submitted after the 双公示 deadline, newest first (operators only).
+pub async fn late_submissions(
+    state: &AppState,
+    actor: &Actor,
+    department_id: Option<i64>,
+    after_id: Option<i64>,
+    limit: u64,
+) -> ServiceResult<Vec<credit_record::Model>> {
+    use sea_orm::{QueryOrder, QuerySelect};
+    if !actor.is_operator() {
+        return Err(match actor {
+            Actor::Anonymous => ServiceError::Unauthenticated("sign in as an operator"),
+            _ => ServiceError::Forbidden,
+        });
+    }
+    let mut q = credit_record::Entity::find()
+        .filter(credit_record::Column::LateSubmission.eq(true))
+        .filter(credit_record::Column::DerivedFromRecordId.is_null());
+    if let Some(d) = department_id {
+        q = q.filter(credit_record::Column::DepartmentId.eq(d));
+    }
+    if let Some(a) = after_id {
+        q = q.filter(credit_record::Column::Id.lt(a));
+    }
+    Ok(q.order_by_desc(credit_record::Column::Id)
+        .limit(limit)
+        .all(&state.db)
+        .await?)
 }

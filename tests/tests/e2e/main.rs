@@ -5,5 +5,8 @@
 mod auth;
 mod cli;
 mod conventions;
+mod import;
 mod migrations;
 mod operations;
+mod records;
+mod views;

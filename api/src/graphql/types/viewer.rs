@@ -1,10 +1,11 @@
 use async_graphql::{Context, Enum, Object};
 
-use super::{Account, ApiClient};
+use super::{Account, ApiClient, Subject};
 use crate::auth::Actor;
 use crate::graphql::error::ApiResult;
 use crate::graphql::state;
 use crate::service;
+use crate::service::views;
 
 #[derive(Enum, Clone, Copy, Debug, PartialEq, Eq)]
 pub enum ViewerKind {
@@ -46,6 +47,16 @@ impl Viewer {
                 .await?
                 .map(ApiClient),
         )
+    }
+    /// The subjects the signed-in account acts for (live identity
+    /// bindings), each in its own view: every record, with reasons for any
+    /// hiding. Empty for API clients and staff.
+    async fn subjects(&self, ctx: &Context<'_>) -> ApiResult<Vec<Subject>> {
+        Ok(views::my_subjects(state(ctx), &self.0)
+            .await?
+            .into_iter()
+            .map(Subject)
+            .collect())
     }
     /// Scopes granted to the API client's token (empty for people).
     async fn scopes(&self) -> Vec<String> {

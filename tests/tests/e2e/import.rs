@@ -1,0 +1,405 @@
+//! `xinyong import`: the real binary on CSV and JSON Lines files — counts,
+//! idempotent re-runs, line-numbered rejections, exit codes.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+use sea_orm::DatabaseConnection;
+use xinyong::domain::identifier::{USCC_ALPHABET, Uscc};
+use xinyong::service::demo;
+use xinyong_tests::{TestDb, xinyong_bin};
+
+struct Env {
+    db: TestDb,
+    dir: tempfile::TempDir,
+}
+
+impl Env {
+    /// A fresh database with the demo data set (which has the department).
+    async fn seeded() -> Env {
+        let env = Env {
+            db: TestDb::empty().await,
+            dir: tempfile::tempdir().unwrap(),
+        };
+        let o = env.run(&["seed-demo"]);
+        assert!(o.status.success(), "seed-demo: {}", stderr(&o));
+        env
+    }
+
+    fn run(&self, args: &[&str]) -> Output {
+        Command::new(xinyong_bin())
+            .args(args)
+            .env("XINYONG_DATABASE_URL", &self.db.url)
+            .env("XINYONG_DATA_DIR", self.dir.path())
+            .env("XINYONG_LOG", "warn")
+            .env_remove("XINYONG_CONFIG")
+            .current_dir(self.dir.path())
+            .output()
+            .expect("the binary runs")
+    }
+
+    fn import(&self, file: &Path, extra: &[&str]) -> Output {
+        let mut args = vec![
+            "import",
+            "--department",
+            demo::MARKET_DEPARTMENT_CODE,
+            file.to_str().unwrap(),
+        ];
+        args.extend_from_slice(extra);
+        self.run(&args)
+    }
+
+    fn path(&self, name: &str) -> PathBuf {
+        self.dir.path().join(name)
+    }
+
+    async fn conn(&self) -> DatabaseConnection {
+        self.db.connect().await
+    }
+}
+
+fn stdout(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stdout).into_owned()
+}
+
+fn stderr(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stderr).into_owned()
+}
+
+/// A number from the summary line `  <key>:  <n>`.
+fn count(summary: &str, key: &str) -> u64 {
+    summary
+        .lines()
+        .find_map(|l| l.trim().strip_prefix(&format!("{key}:")))
+        .and_then(|v| v.trim().parse().ok())
+        .unwrap_or_else(|| panic!("no {key:?} in the summary:\n{summary}"))
+}
+
+/// A valid USCC: `91350100MC` + seven base-31 characters of `n`.
+fn uscc(n: u64) -> String {
+    let alphabet = USCC_ALPHABET.as_bytes();
+    let mut v = n;
+    let mut code = [b'0'; 7];
+    for slot in code.iter_mut().rev() {
+        *slot = alphabet[(v % 31) as usize];
+        v /= 31;
+    }
+    Uscc::from_body(&format!(
+        "91350100MC{}",
+        std::str::from_utf8(&code).unwrap()
+    ))
+    .unwrap()
+    .as_str()
+    .to_string()
+}
+
+const HEADER: &str = "source_ref,category,subject_identifier,subject_name,title,decided_on,valid_until,severity,disclosure,legal_basis_doc_type,legal_basis_number,legal_basis_issuer,legal_basis_effective_on,content.matter,content.permit_number,content.violation_type,content.basis,content.penalty_content,content.fine_amount_yuan";
+
+/// One good CSV row: a licence for even `i`, a penalty with a fine for odd.
+fn good_row(i: u64, subject: u64) -> String {
+    let id = uscc(subject);
+    if i % 2 == 0 {
+        format!(
+            "T-{i:06},administrative_licence,{id},福州测试{subject}有限公司,食品经营许可,2026-03-0{d},2031-03-01,,public,行政许可决定书,榕市监许〔2026〕{i}号,福州市市场监督管理局,2026-03-0{d},预包装食品销售,JY{i:010},,,,\n",
+            d = 1 + i % 9
+        )
+    } else {
+        format!(
+            "T-{i:06},administrative_penalty,{id},福州测试{subject}有限公司,产品标识不符合规定,2026-04-1{d},,{sev},public,行政处罚决定书,榕市监罚〔2026〕{i}号,福州市市场监督管理局,2026-04-1{d},,,产品标识不符合规定,《中华人民共和国产品质量法》第五十四条,\"责令改正，罚款人民币2,000元\",{fine}\n",
+            d = i % 9,
+            sev = ["minor", "general"][(i / 2 % 2) as usize],
+            fine = 2000 + i % 1000
+        )
+    }
+}
+
+async fn records_of_the_department(conn: &DatabaseConnection, like: &str) -> i64 {
+    TestDb::scalar_i64(
+        conn,
+        &format!(
+            "SELECT COUNT(*) FROM credit_record r JOIN department d ON d.id = r.department_id WHERE d.code = '{}' AND r.source_ref LIKE '{like}'",
+            demo::MARKET_DEPARTMENT_CODE
+        ),
+    )
+    .await
+}
+
+#[tokio::test]
+async fn a_100k_row_csv_imports_and_a_rerun_changes_nothing() {
+    const ROWS: u64 = 100_000;
+    let env = Env::seeded().await;
+    let file = env.path("records.csv");
+    let mut text = String::with_capacity(ROWS as usize * 330);
+    text.push_str(HEADER);
+    text.push('\n');
+    for i in 0..ROWS {
+        // Twenty records per subject: 5,000 new enterprises.
+        text.push_str(&good_row(i, i / 20));
+    }
+    std::fs::write(&file, &text).unwrap();
+    drop(text);
+
+    let first = env.import(&file, &[]);
+    let out = stdout(&first);
+    assert_eq!(first.status.code(), Some(0), "{out}\n{}", stderr(&first));
+    assert_eq!(count(&out, "rows read"), ROWS, "{out}");
+    assert_eq!(count(&out, "accepted"), ROWS, "{out}");
+    assert_eq!(count(&out, "rejected"), 0, "{out}");
+    assert!(
+        stderr(&first).trim().is_empty(),
+        "no progress output when stderr is not a terminal: {}",
+        stderr(&first)
+    );
+
+    let conn = env.conn().await;
+    assert_eq!(records_of_the_department(&conn, "T-%").await, ROWS as i64);
+    let totals = |conn: DatabaseConnection| async move {
+        let mut v = Vec::new();
+        for t in [
+            "credit_record",
+            "record_revision",
+            "subject",
+            "change_event",
+        ] {
+            v.push(TestDb::scalar_i64(&conn, &format!("SELECT COUNT(*) FROM {t}")).await);
+        }
+        v
+    };
+    let before = totals(conn.clone()).await;
+
+    // The report has one line per row, in file order.
+    let report = std::fs::read_to_string(env.path("records.csv.report.csv")).unwrap();
+    let mut lines = report.lines();
+    assert_eq!(
+        lines.next(),
+        Some("line,source_ref,outcome,field,code,message")
+    );
+    assert_eq!(lines.next(), Some("2,T-000000,accepted,,,"));
+    assert_eq!(report.lines().count(), ROWS as usize + 1);
+
+    let again = env.import(&file, &[]);
+    let out = stdout(&again);
+    assert_eq!(again.status.code(), Some(0), "{out}\n{}", stderr(&again));
+    assert_eq!(count(&out, "unchanged"), ROWS, "{out}");
+    assert_eq!(count(&out, "accepted"), 0, "{out}");
+    assert_eq!(count(&out, "corrected"), 0, "{out}");
+    assert!(out.contains("unchanged"), "{out}");
+    assert!(
+        out.contains(&format!("All {ROWS} rows unchanged")),
+        "the summary says nothing changed:\n{out}"
+    );
+    assert_eq!(totals(conn).await, before, "a re-run writes nothing");
+}
+
+#[tokio::test]
+async fn bad_rows_are_reported_by_line_and_the_good_ones_imported() {
+    let env = Env::seeded().await;
+    let file = env.path("mixed.csv");
+    let mut text = String::from("\u{feff}");
+    text.push_str(HEADER);
+    text.push('\n');
+    text.push_str(&good_row(0, 900_001)); // line 2
+    text.push_str(&good_row(1, 900_001).replace("2026-04-11", "2026-02-30")); // 3: bad dates
+    text.push_str(&good_row(2, 900_002)); // 4
+    text.push_str(&good_row(3, 900_002).replace(",general,", ",grave,")); // 5: bad enum
+    text.push_str("T-000004,administrative_licence,x\n"); // 6: too few fields
+    let mut bad_id = uscc(900_003);
+    bad_id.pop();
+    bad_id.push(if uscc(900_003).ends_with('0') {
+        '1'
+    } else {
+        '0'
+    });
+    text.push_str(&good_row(6, 900_003).replace(&uscc(900_003), &bad_id)); // 7: check digit
+    // Lines 8-9: one record whose quoted title spans two lines.
+    text.push_str(&good_row(8, 900_004).replace("食品经营许可", "\"食品经营许可\n（第二行）\""));
+    text.push_str(&good_row(9, 900_004).replace(",2009\n", ",lots\n")); // 10: not a number
+    text.push_str(&good_row(10, 900_005)); // 11
+    text.push_str(&good_row(12, 900_005).replace("T-000012", "")); // 12: no source_ref
+    std::fs::write(&file, &text).unwrap();
+
+    let report_path = env.path("out/report.csv");
+    std::fs::create_dir_all(report_path.parent().unwrap()).unwrap();
+    let o = env.import(&file, &["--report", report_path.to_str().unwrap()]);
+    let out = stdout(&o);
+    assert_eq!(o.status.code(), Some(0), "{out}\n{}", stderr(&o));
+    assert_eq!(count(&out, "rows read"), 10, "{out}");
+    assert_eq!(count(&out, "accepted"), 4, "{out}");
+    assert_eq!(count(&out, "rejected"), 6, "{out}");
+    assert!(
+        out.contains("REJECTED"),
+        "the summary says rows were rejected:\n{out}"
+    );
+
+    let report = std::fs::read_to_string(&report_path).unwrap();
+    // line,source_ref,outcome,field,code,message: only the message may hold commas here.
+    let rows: Vec<(u64, String, String, String, String)> = report
+        .lines()
+        .skip(1)
+        .filter(|l| l.chars().next().is_some_and(|c| c.is_ascii_digit()))
+        .map(|l| {
+            let cols: Vec<&str> = l.splitn(6, ',').collect();
+            (
+                cols[0].parse().unwrap(),
+                cols[1].to_string(),
+                cols[2].to_string(),
+                cols[3].to_string(),
+                cols[4].to_string(),
+            )
+        })
+        .collect();
+    let has = |line: u64, outcome: &str, field: &str, code: &str| {
+        rows.iter()
+            .any(|(l, _, o, f, c)| *l == line && o == outcome && f == field && c == code)
+    };
+    assert!(has(2, "accepted", "", ""), "{report}");
+    assert!(has(3, "rejected", "decided_on", "DATE_INVALID"), "{report}");
+    assert!(
+        has(3, "rejected", "legal_basis_effective_on", "DATE_INVALID"),
+        "{report}"
+    );
+    assert!(has(4, "accepted", "", ""), "{report}");
+    assert!(has(5, "rejected", "severity", "ENUM_INVALID"), "{report}");
+    assert!(has(6, "rejected", "", "ROW_COLUMN_COUNT"), "{report}");
+    assert!(
+        rows.iter().any(|(l, sr, o, f, _)| *l == 7
+            && sr == "T-000006"
+            && o == "rejected"
+            && f == "subject_identifier"),
+        "service rejections carry the line and the CSV column:\n{report}"
+    );
+    assert!(has(8, "accepted", "", ""), "{report}");
+    assert!(
+        has(10, "rejected", "content.fine_amount_yuan", "NUMBER_INVALID"),
+        "{report}"
+    );
+    assert!(has(11, "accepted", "", ""), "{report}");
+    assert!(
+        rows.iter()
+            .any(|(l, _, o, f, _)| *l == 12 && o == "rejected" && f == "source_ref"),
+        "{report}"
+    );
+
+    let conn = env.conn().await;
+    assert_eq!(records_of_the_department(&conn, "T-%").await, 4);
+    // The two-line title arrived whole.
+    assert_eq!(
+        TestDb::scalar_i64(
+            &conn,
+            "SELECT COUNT(*) FROM credit_record WHERE source_ref = 'T-000008' AND title LIKE '%第二行%'"
+        )
+        .await,
+        1
+    );
+}
+
+#[tokio::test]
+async fn json_lines_import_with_corrections() {
+    let env = Env::seeded().await;
+    let id = uscc(910_001);
+    let line = |source_ref: &str, title: &str, reason: Option<&str>| {
+        let mut v = serde_json::json!({
+            "source_ref": source_ref,
+            "category": "abnormal_operations",
+            "subject_identifier": id,
+            "subject_name": "福州测试异常有限公司",
+            "title": title,
+            "decided_on": "2026-05-06",
+            "disclosure": "public",
+            "legal_basis": { "doc_type": "列入经营异常名录决定书", "number": format!("榕市监异〔2026〕{source_ref}号"), "issuer": "福州市市场监督管理局", "effective_on": "2026-05-06" },
+            "content": { "listing_reason": "通过登记的住所或者经营场所无法联系", "listing_authority": "福州市市场监督管理局" }
+        });
+        if let Some(r) = reason {
+            v["correction_reason"] = serde_json::json!(r);
+        }
+        v.to_string()
+    };
+    let file = env.path("records.jsonl");
+    let text = [
+        line("J-1", "列入经营异常名录", None),
+        String::new(), // blank lines are skipped
+        line("J-2", "列入经营异常名录", None),
+        "{\"source_ref\": \"J-3\", ".to_string(),
+        line("J-4", "列入经营异常名录", None).replace("abnormal_operations", "no_such_category"),
+    ]
+    .join("\n");
+    std::fs::write(&file, text).unwrap();
+    let o = env.import(&file, &[]);
+    let out = stdout(&o);
+    assert_eq!(o.status.code(), Some(0), "{out}\n{}", stderr(&o));
+    assert_eq!(count(&out, "rows read"), 4, "{out}");
+    assert_eq!(count(&out, "accepted"), 2, "{out}");
+    assert_eq!(count(&out, "rejected"), 2, "{out}");
+    let report = std::fs::read_to_string(env.path("records.jsonl.report.csv")).unwrap();
+    assert!(report.contains("\n4,,rejected,,JSON_INVALID,"), "{report}");
+    assert!(
+        report.contains("\n5,J-4,rejected,category,CATEGORY_UNKNOWN,"),
+        "{report}"
+    );
+
+    // Changed without a reason: refused; with one: a correction. `--format`
+    // overrides the extension.
+    let changed = env.path("changed.txt");
+    std::fs::write(
+        &changed,
+        [
+            line("J-1", "列入经营异常名录（更正）", None),
+            line("J-2", "列入经营异常名录（更正）", Some("决定书文字更正")),
+        ]
+        .join("\n"),
+    )
+    .unwrap();
+    let o = env.import(&changed, &["--format", "jsonl"]);
+    let out = stdout(&o);
+    assert_eq!(o.status.code(), Some(0), "{out}\n{}", stderr(&o));
+    assert_eq!(count(&out, "corrected"), 1, "{out}");
+    assert_eq!(count(&out, "rejected"), 1, "{out}");
+    let report = std::fs::read_to_string(env.path("changed.txt.report.csv")).unwrap();
+    assert!(
+        report.contains("1,J-1,rejected,correction_reason,CORRECTION_REASON_REQUIRED"),
+        "{report}"
+    );
+    assert!(report.contains("2,J-2,corrected,"), "{report}");
+}
+
+#[tokio::test]
+async fn usage_errors_exit_with_2_and_change_nothing() {
+    let env = Env::seeded().await;
+    let file = env.path("one.csv");
+    std::fs::write(&file, format!("{HEADER}\n{}", good_row(0, 920_001))).unwrap();
+
+    let o = env.run(&[
+        "import",
+        "--department",
+        "NO-SUCH-DEPT",
+        file.to_str().unwrap(),
+    ]);
+    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+    assert!(stderr(&o).contains("NO-SUCH-DEPT"), "{}", stderr(&o));
+
+    let o = env.import(&env.path("missing.csv"), &[]);
+    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+    assert!(stderr(&o).contains("missing.csv"), "{}", stderr(&o));
+
+    let txt = env.path("records.txt");
+    std::fs::copy(&file, &txt).unwrap();
+    let o = env.import(&txt, &[]);
+    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+    assert!(stderr(&o).contains("--format"), "{}", stderr(&o));
+    let o = env.import(&txt, &["--format", "xml"]);
+    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+
+    let bad_header = env.path("bad-header.csv");
+    std::fs::write(&bad_header, "source_ref,colour\nA,red\n").unwrap();
+    let o = env.import(&bad_header, &[]);
+    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+    assert!(stderr(&o).contains("colour"), "{}", stderr(&o));
+
+    let conn = env.conn().await;
+    assert_eq!(records_of_the_department(&conn, "T-%").await, 0);
+
+    // The same file with the right department goes in.
+    let o = env.import(&file, &[]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    assert_eq!(records_of_the_department(&conn, "T-%").await, 1);
+}
