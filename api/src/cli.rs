@@ -208,6 +208,7 @@ async fn serve(config: Config) -> Result<(), CliError> {
         None
     };
     let listener = server::bind(addr).await?;
+    crate::jobs::spawn(state.clone());
     let local = listener.local_addr()?;
     let base = if state.config.public_url.ends_with(&local.port().to_string()) {
         state.config.public_url.clone()

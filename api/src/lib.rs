@@ -15,6 +15,7 @@ pub mod db;
 pub mod graphql;
 pub mod http;
 pub mod import;
+pub mod jobs;
 pub mod server;
 pub mod service;
 pub mod state;

@@ -87,7 +87,7 @@ use entity::{
     change_event, credit_record, department, record_category, record_revision, related_person,
     subject,
 };
-use sea_orm::sea_query::Expr;
+use sea_orm::sea_query::{Expr, ExprTrait};
 use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, Set};
 use serde_json::{Value, json};
 
@@ -397,10 +397,11 @@ pub async fn submit_records(
             }
         }
     }
+    let created_refs: Vec<&credit_record::Model> = created.iter().map(|(r, _, _)| r).collect();
     write_history(
         &txn,
         submitter,
-        &created,
+        &created_refs,
         ChangeKind::Create,
         "created",
         now,
@@ -870,7 +871,7 @@ async fn apply_correction(
 async fn write_history(
     conn: &impl ConnectionTrait,
     s: &Submitter,
-    rows: &[(credit_record::Model, &'static CategoryDef, SubjectKind)],
+    rows: &[&credit_record::Model],
     kind: ChangeKind,
     event: &str,
     now: DateTime<Utc>,
@@ -878,7 +879,7 @@ async fn write_history(
     for chunk in rows.chunks(INSERT_CHUNK) {
         let revisions: Vec<record_revision::ActiveModel> = chunk
             .iter()
-            .map(|(r, _, _)| record_revision::ActiveModel {
+            .map(|r| record_revision::ActiveModel {
                 record_id: Set(r.id),
                 subject_id: Set(r.subject_id),
                 version: Set(r.version),
@@ -894,7 +895,7 @@ async fn write_history(
             .collect();
         let events: Vec<change_event::ActiveModel> = chunk
             .iter()
-            .map(|(r, _, _)| change_event::ActiveModel {
+            .map(|r| change_event::ActiveModel {
                 subject_id: Set(r.subject_id),
                 record_id: Set(Some(r.id)),
                 consent_id: Set(None),
@@ -971,8 +972,6 @@ async fn mirror_onto_related_persons(
             rows.push(row);
         }
     }
-    let def_of: HashMap<i64, &'static CategoryDef> =
-        serious.iter().map(|(r, d, _)| (r.id, *d)).collect();
     let mut mirrored = Vec::new();
     for chunk in rows.chunks(INSERT_CHUNK) {
         let inserted = credit_record::Entity::insert_many(chunk.to_vec())
@@ -986,13 +985,10 @@ async fn mirror_onto_related_persons(
             )
             .exec_with_returning(conn)
             .await?;
-        for r in inserted {
-            if let Some(def) = r.derived_from_record_id.and_then(|o| def_of.get(&o)) {
-                mirrored.push((r, *def, SubjectKind::NaturalPerson));
-            }
-        }
+        mirrored.extend(inserted);
     }
-    write_history(conn, s, &mirrored, ChangeKind::Create, "created", now).await
+    let refs: Vec<&credit_record::Model> = mirrored.iter().collect();
+    write_history(conn, s, &refs, ChangeKind::Create, "created", now).await
 }
 
 /// Takes a record out of disclosure at once (a revoked or annulled decision;
@@ -1144,4 +1140,68 @@ pub async fn late_submissions(
         .limit(limit)
         .all(&state.db)
         .await?)
+}
+
+/// Archives active records whose publication window has ended (seed 002
+/// l.587: archived, not deleted) and tells agencies through the change feed.
+/// Visibility never waits for this: the disclosure engine already hides a
+/// record from the day after its window. Safe to run on several replicas at
+/// once: rows are claimed with `FOR UPDATE SKIP LOCKED` on PostgreSQL and
+/// each transition happens once (`WHERE status = 'active'`).
+pub async fn archive_expired(state: &AppState, meta: &RequestMeta) -> ServiceResult<u64> {
+    use sea_orm::{QueryOrder, QuerySelect, sea_query::LockBehavior, sea_query::LockType};
+    let now = state.now();
+    let today = domain::time::local_date(now);
+    let mut total = 0u64;
+    loop {
+        let txn = begin_write(&state.db).await?;
+        let ids: Vec<i64> = credit_record::Entity::find()
+            .select_only()
+            .column(credit_record::Column::Id)
+            .filter(credit_record::Column::Status.eq(RecordStatus::Active))
+            .filter(credit_record::Column::DisclosureEnd.lt(today))
+            .order_by_asc(credit_record::Column::Id)
+            .limit(INSERT_CHUNK as u64)
+            .lock_with_behavior(LockType::Update, LockBehavior::SkipLocked)
+            .into_tuple()
+            .all(&txn)
+            .await?;
+        if ids.is_empty() {
+            txn.commit().await?;
+            return Ok(total);
+        }
+        let archived = credit_record::Entity::update_many()
+            .col_expr(
+                credit_record::Column::Status,
+                Expr::value(RecordStatus::Archived),
+            )
+            .col_expr(
+                credit_record::Column::Version,
+                Expr::col(credit_record::Column::Version).add(Expr::value(1)),
+            )
+            .col_expr(credit_record::Column::UpdatedAt, Expr::value(now))
+            .filter(credit_record::Column::Id.is_in(ids))
+            .filter(credit_record::Column::Status.eq(RecordStatus::Active))
+            .exec_with_returning(&txn)
+            .await?;
+        let system = Submitter {
+            department_id: 0,
+            account_id: None,
+            client_id: None,
+        };
+        let rows: Vec<&credit_record::Model> = archived.iter().collect();
+        write_history(&txn, &system, &rows, ChangeKind::Archive, "archived", now).await?;
+        let n = rows.len() as u64;
+        audit::record(
+            &txn,
+            AuditEntry::system("records.archive", "credit_record", now, meta)
+                .detail(json!({ "archived": n })),
+        )
+        .await?;
+        txn.commit().await?;
+        total += n;
+        if n == 0 {
+            return Ok(total);
+        }
+    }
 }

@@ -293,6 +293,14 @@ fn clean_purpose(purpose: Option<String>) -> ServiceResult<Option<String>> {
 // ---------------------------------------------------------------------------
 // The query log.
 
+/// What one non-public read returned, for its `query_log` row.
+struct Read<'a> {
+    view: View,
+    subject_id: i64,
+    purpose: Option<&'a str>,
+    record_ids: &'a [i64],
+}
+
 /// Writes the `query_log` row of a non-public read on `conn` (the read's
 /// transaction): who, which subject, why, through which channel, and which
 /// records came back.
@@ -301,11 +309,14 @@ async fn log_read(
     actor: &Actor,
     meta: &RequestMeta,
     now: DateTime<Utc>,
-    view: View,
-    subject_id: i64,
-    purpose: Option<&str>,
-    record_ids: &[i64],
+    read: Read<'_>,
 ) -> Result<(), sea_orm::DbErr> {
+    let Read {
+        view,
+        subject_id,
+        purpose,
+        record_ids,
+    } = read;
     let (account_id, api_client_id, agency_id) = match actor {
         Actor::Account(a) => (Some(a.account_id), None, None),
         Actor::Client(c) => (None, Some(c.api_client_id), c.agency_id),
@@ -864,10 +875,12 @@ async fn present_subject(
             actor,
             meta,
             state.now(),
-            view,
-            subject.id,
-            purpose.as_deref(),
-            &[],
+            Read {
+                view,
+                subject_id: subject.id,
+                purpose: purpose.as_deref(),
+                record_ids: &[],
+            },
         )
         .await?;
     }
@@ -1130,10 +1143,12 @@ pub async fn subject_records(
                 actor,
                 meta,
                 state.now(),
-                view,
-                subject_id,
-                subject.purpose.as_deref(),
-                &returned,
+                Read {
+                    view,
+                    subject_id,
+                    purpose: subject.purpose.as_deref(),
+                    record_ids: &returned,
+                },
             )
             .await?;
             txn.commit().await?;
@@ -1175,10 +1190,12 @@ pub async fn record_by_id(
         actor,
         meta,
         state.now(),
-        view,
-        out.record.subject_id,
-        None,
-        &[out.record.id],
+        Read {
+            view,
+            subject_id: out.record.subject_id,
+            purpose: None,
+            record_ids: &[out.record.id],
+        },
     )
     .await?;
     txn.commit().await?;

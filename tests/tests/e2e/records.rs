@@ -580,3 +580,45 @@ async fn serious_dishonesty_is_mirrored_onto_the_legal_representative() {
         .unwrap();
     assert_eq!(m.status, entity::enums::RecordStatus::Withdrawn);
 }
+
+#[tokio::test]
+async fn records_are_archived_once_after_their_window_and_agencies_are_told() {
+    let app = TestApp::spawn_with_demo().await;
+    let token = staff(&app).await;
+    let mut item = penalty(&app, "ARC-1", demo::ENTERPRISE_USCC);
+    let decided = today(&app) - Duration::days(2);
+    let end = decided.checked_add_months(chrono::Months::new(3)).unwrap();
+    item["disclosureEnd"] = json!(end.to_string());
+    let r = submit(&app, &token, vec![item]).await;
+    assert_eq!(result(&r, 0)["status"], "ACCEPTED", "{}", r.body);
+    let find = || async {
+        entity::credit_record::Entity::find()
+            .filter(entity::credit_record::Column::SourceRef.eq("ARC-1"))
+            .one(&app.state.db)
+            .await
+            .unwrap()
+            .unwrap()
+    };
+    assert_eq!(find().await.disclosure_end, Some(end));
+
+    // On its last public day nothing happens.
+    app.clock
+        .set(chrono::Utc::now() + Duration::days((end - today(&app)).num_days()));
+    xinyong::jobs::run_once(&app.state).await;
+    assert_eq!(find().await.status, entity::enums::RecordStatus::Active);
+
+    // The day after, the job archives it — once, however often it runs.
+    app.clock.advance(Duration::days(1));
+    xinyong::jobs::run_once(&app.state).await;
+    xinyong::jobs::run_once(&app.state).await;
+    let row = find().await;
+    assert_eq!(row.status, entity::enums::RecordStatus::Archived);
+    assert_eq!(row.version, 2);
+    let events = entity::change_event::Entity::find()
+        .filter(entity::change_event::Column::RecordId.eq(row.id))
+        .filter(entity::change_event::Column::Kind.eq("archived"))
+        .count(&app.state.db)
+        .await
+        .unwrap();
+    assert_eq!(events, 1);
+}

@@ -406,8 +406,17 @@ async fn public_search_finds_organisations_by_name_or_uscc_and_never_people() {
         1
     );
 
-    // Partial text matches many; wildcards in the query match literally.
+    // Partial text matches many, in any case; wildcards match literally.
     assert!(found("有限公司").await.len() > 30);
+    let mut donghu = subject_by_name(&app, "福州东湖数字技术有限公司")
+        .await
+        .into_active_model();
+    donghu.name = Set("福州东湖DongHu数字技术有限公司".into());
+    donghu.update(&app.state.db).await.expect("rename");
+    let ascii = found("donghu").await;
+    assert_eq!(ascii.len(), 1, "{ascii:?}");
+    assert_eq!(ascii[0]["name"], "福州东湖DongHu数字技术有限公司");
+    assert_eq!(found("DONGHU数字").await.len(), 1);
     assert!(found("%%").await.is_empty());
     assert!(found("福州_").await.is_empty());
 
