@@ -304,6 +304,10 @@ impl Job {
             let chunk = match chunk {
                 Ok(c) => c,
                 Err(e) => {
+                    summary.stopped = Some(format!(
+                        "reading the file failed after {} rows: {e}",
+                        summary.rows
+                    ));
                     failure = Some(CliError::Io(std::io::Error::other(format!(
                         "reading {}: {e}",
                         file.display()
@@ -312,10 +316,32 @@ impl Job {
                 }
             };
             batch_no += 1;
-            let mut items = Vec::with_capacity(chunk.rows.len());
-            for row in &chunk.rows {
-                if let Row::Parsed { item, .. } = row {
-                    items.push(item.clone());
+            let Chunk {
+                rows,
+                first_line,
+                last_line,
+            } = chunk;
+            let mut items = Vec::with_capacity(rows.len());
+            let mut slots = Vec::with_capacity(rows.len());
+            for row in rows {
+                match row {
+                    Row::Parsed { line, item } => {
+                        slots.push(Slot {
+                            line,
+                            source_ref: item.source_ref.clone(),
+                            unreadable: None,
+                        });
+                        items.push(item);
+                    }
+                    Row::Unreadable {
+                        line,
+                        source_ref,
+                        errors,
+                    } => slots.push(Slot {
+                        line,
+                        source_ref,
+                        unreadable: Some(errors),
+                    }),
                 }
             }
             let outcomes = if items.is_empty() {
@@ -330,9 +356,7 @@ impl Job {
                     Ok(o) => o,
                     Err(e) => {
                         summary.stopped = Some(format!(
-                            "batch {batch_no} (lines {}–{}) was refused and nothing of it was written: {}",
-                            chunk.first_line,
-                            chunk.last_line,
+                            "batch {batch_no} (lines {first_line}–{last_line}) was refused and nothing of it was written: {}",
                             describe(&e)
                         ));
                         failure = Some(e.into());
@@ -340,7 +364,7 @@ impl Job {
                     }
                 }
             };
-            if let Err(e) = record_chunk(&mut report, &mut summary, format, chunk, outcomes) {
+            if let Err(e) = record_chunk(&mut report, &mut summary, format, slots, outcomes) {
                 failure = Some(e);
                 break;
             }
@@ -430,32 +454,37 @@ async fn submit_with_retry(
     }
 }
 
+/// A row of a chunk as the report needs it.
+struct Slot {
+    line: u64,
+    source_ref: String,
+    /// The errors of a row that could not be read (it was not submitted).
+    unreadable: Option<Vec<FieldError>>,
+}
+
 /// Writes a processed chunk's outcomes to the report and the tally.
 fn record_chunk(
     report: &mut csv::Writer<BufWriter<File>>,
     summary: &mut Summary,
     format: Format,
-    chunk: Chunk,
+    slots: Vec<Slot>,
     outcomes: Vec<ItemOutcome>,
 ) -> Result<(), CliError> {
     let mut outcomes = outcomes.into_iter();
-    for row in chunk.rows {
+    for Slot {
+        line,
+        source_ref,
+        unreadable,
+    } in slots
+    {
         summary.rows += 1;
-        let (line, source_ref, outcome) = match row {
-            Row::Parsed { line, item } => {
-                let Some(outcome) = outcomes.next() else {
-                    return Err(ServiceError::Internal(format!(
-                        "the service returned fewer outcomes than records (line {line})"
-                    ))
-                    .into());
-                };
-                (line, item.source_ref, outcome)
-            }
-            Row::Unreadable {
-                line,
-                source_ref,
-                errors,
-            } => (line, source_ref, ItemOutcome::Rejected { errors }),
+        let outcome = match unreadable {
+            Some(errors) => ItemOutcome::Rejected { errors },
+            None => outcomes.next().ok_or_else(|| {
+                ServiceError::Internal(format!(
+                    "the service returned fewer outcomes than records (line {line})"
+                ))
+            })?,
         };
         let line = line.to_string();
         match outcome {

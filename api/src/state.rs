@@ -26,6 +26,7 @@ pub struct AppState {
     pub config: Arc<Config>,
     pub keys: Arc<Keys>,
     pub clock: Arc<dyn Clock>,
+    pub rate_limiter: Arc<crate::ratelimit::RateLimiter>,
     reference: Arc<RwLock<Arc<Reference>>>,
 }
 
@@ -42,6 +43,7 @@ impl AppState {
             config: Arc::new(config),
             keys: Arc::new(keys),
             clock,
+            rate_limiter: Arc::new(crate::ratelimit::RateLimiter::default()),
             reference: Arc::new(RwLock::new(Arc::new(reference))),
         }
     }

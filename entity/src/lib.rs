@@ -47,6 +47,7 @@ pub mod outbox_email;
 
 // Logs and jobs
 pub mod audit_event;
+pub mod chain_head;
 pub mod job_run;
 pub mod query_log;
 
@@ -60,6 +61,7 @@ pub mod prelude {
     pub use super::audit_event::Entity as AuditEvent;
     pub use super::calendar_year::Entity as CalendarYear;
     pub use super::case_event::Entity as CaseEvent;
+    pub use super::chain_head::Entity as ChainHead;
     pub use super::change_event::Entity as ChangeEvent;
     pub use super::complaint::Entity as Complaint;
     pub use super::consent::Entity as Consent;

@@ -14,6 +14,7 @@ mod m20260101_000005_records;
 mod m20260101_000006_cases;
 mod m20260101_000007_notifications;
 mod m20260101_000008_logs;
+mod m20260201_000010_chain;
 
 pub struct Migrator;
 
@@ -30,6 +31,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20260101_000006_cases::Migration),
             Box::new(m20260101_000007_notifications::Migration),
             Box::new(m20260101_000008_logs::Migration),
+            Box::new(m20260201_000010_chain::Migration),
         ]
     }
 }

@@ -26,6 +26,8 @@ pub struct ClientActor {
     pub agency_id: Option<i64>,
     pub department_id: Option<i64>,
     pub scopes: Vec<String>,
+    /// Rate-limit tier (see `ratelimit::Tier::for_client`).
+    pub rate_tier: String,
 }
 
 impl Actor {

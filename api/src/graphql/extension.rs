@@ -11,6 +11,9 @@ use async_graphql::parser::types::ExecutableDocument;
 use async_graphql::{Response, ServerError, ServerResult, ValidationResult, Value, Variables};
 
 use super::error::code;
+use crate::auth::{Actor, RequestMeta};
+use crate::ratelimit::{Charge, key_for};
+use crate::state::AppState;
 
 pub struct ErrorCodes;
 
@@ -23,6 +26,7 @@ impl ExtensionFactory for ErrorCodes {
 #[derive(Default)]
 struct ErrorCodesExtension {
     cost: Mutex<Option<(usize, usize)>>,
+    charge: Mutex<Option<Charge>>,
 }
 
 fn has_code(e: &ServerError) -> bool {
@@ -66,6 +70,22 @@ impl Extension for ErrorCodesExtension {
             obj.insert(async_graphql::Name::new("depth"), Value::from(depth as u64));
             resp.extensions.insert("cost".into(), Value::Object(obj));
         }
+        let charge = *self.charge.lock().unwrap_or_else(|p| p.into_inner());
+        if let Some(c) = charge {
+            let mut obj = async_graphql::indexmap::IndexMap::new();
+            obj.insert(async_graphql::Name::new("cost"), Value::from(c.cost));
+            obj.insert(async_graphql::Name::new("limit"), Value::from(c.limit));
+            obj.insert(
+                async_graphql::Name::new("remaining"),
+                Value::from(c.remaining),
+            );
+            obj.insert(
+                async_graphql::Name::new("resetAfter"),
+                Value::from(c.reset_after),
+            );
+            resp.extensions
+                .insert("rateLimit".into(), Value::Object(obj));
+        }
         resp
     }
 
@@ -91,6 +111,33 @@ impl Extension for ErrorCodesExtension {
             Ok(r) => {
                 *self.cost.lock().unwrap_or_else(|p| p.into_inner()) =
                     Some((r.complexity, r.depth));
+                // Charge the caller's bucket with the operation's cost before
+                // anything runs; a refused operation costs nothing.
+                if let Some(state) = ctx.data_opt::<AppState>() {
+                    let actor = ctx.data_opt::<Actor>().unwrap_or(&Actor::Anonymous);
+                    let ip = ctx.data_opt::<RequestMeta>().and_then(|m| m.ip.as_deref());
+                    let (key, tier) = key_for(actor, ip);
+                    let charge = state.rate_limiter.charge(
+                        &key,
+                        tier,
+                        r.complexity.max(1) as u64,
+                        state.now(),
+                    );
+                    *self.charge.lock().unwrap_or_else(|p| p.into_inner()) = Some(charge);
+                    if !charge.allowed {
+                        let mut e = ServerError::new(
+                            format!(
+                                "rate limit: this operation costs {} points and {} are left; retry after {} s",
+                                charge.cost, charge.remaining, charge.retry_after
+                            ),
+                            None,
+                        );
+                        let x = e.extensions.get_or_insert_with(Default::default);
+                        x.set("code", code::RATE_LIMITED);
+                        x.set("retryAfter", charge.retry_after);
+                        return Err(vec![e]);
+                    }
+                }
                 Ok(r)
             }
             Err(mut errors) => {

@@ -44,7 +44,43 @@ pub async fn graphql(
         },
     };
     let req = req.into_inner().data(actor).data(meta);
-    GraphQLResponse::from(s.schema.execute(req).await).into_response()
+    let resp = s.schema.execute(req).await;
+    let limited = resp.errors.iter().any(|e| {
+        e.extensions.as_ref().and_then(|x| x.get("code"))
+            == Some(&async_graphql::Value::from(code::RATE_LIMITED))
+    });
+    let mut headers = Vec::new();
+    if let Some(async_graphql::Value::Object(rl)) = resp.extensions.get("rateLimit") {
+        for (name, key) in [
+            ("x-ratelimit-limit", "limit"),
+            ("x-ratelimit-remaining", "remaining"),
+            ("x-ratelimit-reset", "resetAfter"),
+            ("x-ratelimit-cost", "cost"),
+        ] {
+            if let Some(v) = rl.get(key) {
+                headers.push((name, v.to_string()));
+            }
+        }
+    }
+    let retry_after = resp.errors.iter().find_map(|e| {
+        e.extensions
+            .as_ref()
+            .and_then(|x| x.get("retryAfter"))
+            .map(|v| v.to_string())
+    });
+    let mut out = GraphQLResponse::from(resp).into_response();
+    for (name, value) in headers {
+        if let Ok(v) = HeaderValue::from_str(&value) {
+            out.headers_mut().insert(name, v);
+        }
+    }
+    if limited && !out.status().is_server_error() {
+        *out.status_mut() = StatusCode::TOO_MANY_REQUESTS;
+        if let Some(v) = retry_after.and_then(|r| HeaderValue::from_str(&r).ok()) {
+            out.headers_mut().insert(header::RETRY_AFTER, v);
+        }
+    }
+    out
 }
 
 enum Bearer<'a> {

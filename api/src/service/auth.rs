@@ -367,6 +367,7 @@ pub async fn authenticate(state: &AppState, bearer: &str) -> ServiceResult<Actor
                         agency_id: c.agency_id,
                         department_id: c.department_id,
                         scopes: client_scopes(&c),
+                        rate_tier: c.rate_tier.clone(),
                     }))
                 }
                 _ => Err(revoked),

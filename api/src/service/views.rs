@@ -24,9 +24,7 @@ use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
 
 use chrono::{DateTime, NaiveDate, Utc};
-use domain::disclosure::{
-    self, Attribute, Audience, PublicStatus, RecordFacts, RecordState, Visibility,
-};
+use domain::disclosure::{self, Attribute, Audience, PublicStatus, RecordFacts, RecordState};
 use domain::identifier::{ResidentId, SubjectIdentifier, Uscc};
 use entity::enums::{
     self as e, AccountRole, Channel, Disclosure, ListKind, RecordStatus, SubjectKind,
@@ -659,6 +657,9 @@ struct Assembler {
     /// Show every row, whatever the engine says (the subject's own records,
     /// a provider's own output).
     keep_all: bool,
+    /// Rows come from a query that already applied the view's rules in SQL,
+    /// so a row the engine hides is a disagreement worth an error log.
+    prefiltered: bool,
     today: NaiveDate,
 }
 
@@ -674,6 +675,7 @@ impl Assembler {
             view,
             // The subject sees all of its records, with the reason for any hiding.
             keep_all: view == View::Own,
+            prefiltered: false,
             today,
         })
     }
@@ -714,22 +716,16 @@ impl Assembler {
             let publication = publication(&record, &f, self.today);
             let visible = match self.view {
                 _ if self.keep_all => true,
-                View::Own => true,
-                View::Government => matches!(
-                    disclosure::decide(&f, &audience(View::Government), self.today),
-                    Visibility::Visible
-                ),
-                View::Public => {
-                    let engine = matches!(
-                        disclosure::decide(&f, &Audience::Public, self.today),
-                        Visibility::Visible
-                    ) && publication.public_now;
-                    if !engine {
+                view => {
+                    let engine = disclosure::decide(&f, &audience(view), self.today).is_visible()
+                        && (view != View::Public || publication.public_now);
+                    if !engine && self.prefiltered {
                         // The SQL filter let through what the engine hides:
                         // the engine wins, and someone should look at why.
                         tracing::error!(
                             record_id = record.id,
-                            "public SQL filter and disclosure engine disagree; record withheld"
+                            ?view,
+                            "SQL filter and disclosure engine disagree; record withheld"
                         );
                     }
                     engine
@@ -823,6 +819,8 @@ impl Assembler {
         spec: PageSpec,
         purpose: Option<&str>,
     ) -> ServiceResult<Page<RecordView>> {
+        // Every caller passes the view's SQL query (or keeps all rows).
+        self.prefiltered = true;
         let mut scan = Scan::new(base, credit_record::Column::Id, true, spec);
         let mut kept = Vec::new();
         for _ in 0..MAX_SCAN_ROUNDS {

@@ -529,8 +529,8 @@ fn append(doc: &Path, args: &Args, table: &str) -> Result<(), BoxError> {
         chrono::Utc::now().format("%Y-%m-%d %H:%M"),
         args.rows,
         args.per_subject,
-        args.db,
-        args.path,
+        format!("{:?}", args.db).to_lowercase(),
+        format!("{:?}", args.path).to_lowercase(),
         args.clients
     )?;
     Ok(())

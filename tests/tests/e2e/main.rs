@@ -6,6 +6,7 @@ mod auth;
 mod cli;
 mod conventions;
 mod import;
+mod limits;
 mod migrations;
 mod operations;
 mod records;

@@ -53,7 +53,7 @@ fn raw_id(global: &Value) -> i64 {
     }
 }
 
-fn nodes<'a>(connection: &'a Value) -> Vec<&'a Value> {
+fn nodes(connection: &Value) -> Vec<&Value> {
     connection["edges"]
         .as_array()
         .unwrap_or_else(|| panic!("a connection: {connection}"))
