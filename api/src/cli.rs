@@ -53,6 +53,11 @@ pub enum Command {
         #[arg(long)]
         report: Option<PathBuf>,
     },
+    /// The tamper-evident logs (query log, audit trail).
+    Audit {
+        #[command(subcommand)]
+        command: AuditCommand,
+    },
     /// Print the rules (deadlines and periods) in force, with their sources.
     Rules {
         /// The date to judge by (default: today in Asia/Shanghai).
@@ -77,6 +82,17 @@ pub enum CalendarCommand {
     Show,
 }
 
+#[derive(Debug, Subcommand)]
+pub enum AuditCommand {
+    /// Seal new log rows, then check the hash chains. Prints "N rows verified"
+    /// per chain, or the first broken link (table, chain_seq, id) with exit code 1.
+    Verify {
+        /// Only this chain (default: both).
+        #[arg(long, value_enum)]
+        table: Option<service::chain::Chain>,
+    },
+}
+
 #[derive(Debug, thiserror::Error)]
 pub enum CliError {
     /// The user's input is wrong: exit code 2.
@@ -90,6 +106,9 @@ pub enum CliError {
     Config(#[from] config::ConfigError),
     #[error("{0}")]
     Io(#[from] std::io::Error),
+    /// A hash chain does not verify: exit code 1.
+    #[error("{0}")]
+    ChainBroken(String),
 }
 
 impl CliError {
@@ -152,6 +171,19 @@ pub async fn run(cli: Cli) -> Result<(), CliError> {
             let summary = job.run(&state).await?;
             print!("{summary}");
             Ok(())
+        }
+        Command::Audit {
+            command: AuditCommand::Verify { table },
+        } => {
+            let state = prepare(&config).await?;
+            let reports = service::chain::verify_chains(&state, table).await?;
+            for r in reports.iter().filter(|r| r.is_intact()) {
+                println!("{r}");
+            }
+            match reports.into_iter().find_map(|r| r.broken) {
+                Some(b) => Err(CliError::ChainBroken(b.to_string())),
+                None => Ok(()),
+            }
         }
         Command::Rules { on } => {
             let state = prepare(&config).await?;

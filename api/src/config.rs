@@ -114,6 +114,9 @@ pub struct Config {
     pub jwt_secret: Option<Secret>,
     /// Key material for identifier hashing and encryption (see `crypto`).
     pub identifier_key: Option<Secret>,
+    /// Ed25519 seed (base64, 32 bytes) that signs consent receipts;
+    /// generated into the data folder's key file on first run if unset.
+    pub receipt_signing_key: Option<Secret>,
     pub access_token_ttl: Duration,
     pub refresh_token_ttl: Duration,
     pub mail: MailConfig,
@@ -123,6 +126,10 @@ pub struct Config {
     pub max_body_bytes: usize,
     pub graphql_max_depth: usize,
     pub graphql_max_complexity: usize,
+    /// Lets webhook subscriptions use `http://` on the loopback interface
+    /// (`127.0.0.1`, `localhost`, `[::1]`): tests and local development only.
+    /// Off by default: endpoints must be HTTPS on a public address.
+    pub webhook_allow_http: bool,
 }
 
 /// The optional TOML file: every field may be omitted.
@@ -138,12 +145,14 @@ struct FileConfig {
     log_filter: Option<String>,
     jwt_secret: Option<Secret>,
     identifier_key: Option<Secret>,
+    receipt_signing_key: Option<Secret>,
     access_token_ttl_secs: Option<u64>,
     refresh_token_ttl_secs: Option<u64>,
     seed_demo: Option<bool>,
     max_body_bytes: Option<usize>,
     graphql_max_depth: Option<usize>,
     graphql_max_complexity: Option<usize>,
+    webhook_allow_http: Option<bool>,
     mail: Option<FileMail>,
 }
 
@@ -277,6 +286,9 @@ pub fn load(env: impl Fn(&str) -> Option<String>) -> Result<Config, ConfigError>
         identifier_key: env("XINYONG_IDENTIFIER_KEY")
             .map(Secret)
             .or(file.identifier_key),
+        receipt_signing_key: env("XINYONG_RECEIPT_SIGNING_KEY")
+            .map(Secret)
+            .or(file.receipt_signing_key),
         access_token_ttl: Duration::from_secs(
             parse_env(&env, "XINYONG_ACCESS_TOKEN_TTL_SECS")?
                 .or(file.access_token_ttl_secs)
@@ -305,6 +317,9 @@ pub fn load(env: impl Fn(&str) -> Option<String>) -> Result<Config, ConfigError>
         graphql_max_complexity: parse_env(&env, "XINYONG_GRAPHQL_MAX_COMPLEXITY")?
             .or(file.graphql_max_complexity)
             .unwrap_or(1000),
+        webhook_allow_http: parse_env(&env, "XINYONG_WEBHOOK_ALLOW_HTTP")?
+            .or(file.webhook_allow_http)
+            .unwrap_or(false),
         data_dir,
     })
 }
@@ -389,6 +404,18 @@ mod tests {
             }
         );
         assert_eq!(c.access_token_ttl, Duration::from_secs(900));
+        assert!(!c.webhook_allow_http, "webhooks need HTTPS by default");
+    }
+
+    #[test]
+    fn plain_http_webhooks_are_a_development_switch() {
+        let c = load(env_of(&[("XINYONG_WEBHOOK_ALLOW_HTTP", "true")])).unwrap();
+        assert!(c.webhook_allow_http);
+        let err = load(env_of(&[("XINYONG_WEBHOOK_ALLOW_HTTP", "yes")])).unwrap_err();
+        assert!(
+            err.to_string().contains("XINYONG_WEBHOOK_ALLOW_HTTP"),
+            "{err}"
+        );
     }
 
     #[test]

@@ -22,3 +22,7 @@ pub mod rules;
 /// The disclosure engine: publication windows and who sees which record
 /// (docs/disclosure.md).
 pub mod disclosure;
+
+/// Consent (查询授权): the state machine, computed expiry and exhaustion,
+/// and the canonical JSON receipts are signed in (docs/consent.md).
+pub mod consent;

@@ -43,6 +43,14 @@ pub struct Model {
     pub created_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,
     pub version: i32,
+    /// The Asia/Shanghai month (`2026-11`) `period_uses` counts; null before the first use.
+    #[sea_orm(column_type = "String(StringLen::N(7))")]
+    pub period_key: Option<String>,
+    /// Uses in the month `period_key` (periodic consents' monthly cap).
+    pub period_uses: i32,
+    /// Key id (JWK thumbprint) of the platform key that signed `receipt`.
+    #[sea_orm(column_type = "String(StringLen::N(64))")]
+    pub receipt_key_id: Option<String>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

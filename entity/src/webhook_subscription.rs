@@ -24,6 +24,15 @@ pub struct Model {
     pub consecutive_failures: i32,
     pub created_at: DateTimeUtc,
     pub disabled_at: Option<DateTimeUtc>,
+    /// Why the subscription was disabled (by the platform after repeated
+    /// failures, or by the agency); shown to the agency.
+    #[sea_orm(column_type = "Text")]
+    pub disabled_reason: Option<String>,
+    /// The signing secret before the last rotation, encrypted; payloads are
+    /// signed with both until `previous_secret_expires_at`.
+    #[sea_orm(column_type = "Text")]
+    pub previous_secret_cipher: Option<String>,
+    pub previous_secret_expires_at: Option<DateTimeUtc>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -14,7 +14,9 @@ mod m20260101_000005_records;
 mod m20260101_000006_cases;
 mod m20260101_000007_notifications;
 mod m20260101_000008_logs;
+mod m20260201_000009_consent_usage;
 mod m20260201_000010_chain;
+mod m20260201_000011_webhooks;
 
 pub struct Migrator;
 
@@ -31,7 +33,9 @@ impl MigratorTrait for Migrator {
             Box::new(m20260101_000006_cases::Migration),
             Box::new(m20260101_000007_notifications::Migration),
             Box::new(m20260101_000008_logs::Migration),
+            Box::new(m20260201_000009_consent_usage::Migration),
             Box::new(m20260201_000010_chain::Migration),
+            Box::new(m20260201_000011_webhooks::Migration),
         ]
     }
 }

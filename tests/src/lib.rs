@@ -175,9 +175,19 @@ impl TestApp {
 
     /// Starts the platform with the clock at `now`.
     pub async fn spawn_at(now: chrono::DateTime<chrono::Utc>) -> TestApp {
+        Self::spawn_configured(now, |_| {}).await
+    }
+
+    /// Starts the platform with the clock at `now` and the test
+    /// configuration changed by `configure` (e.g. `webhook_allow_http`).
+    pub async fn spawn_configured(
+        now: chrono::DateTime<chrono::Utc>,
+        configure: impl FnOnce(&mut xinyong::config::Config),
+    ) -> TestApp {
         let db = TestDb::empty().await;
         let dir = tempfile::tempdir().expect("temporary data folder");
-        let config = xinyong::config::Config::for_database(&db.url, dir.path());
+        let mut config = xinyong::config::Config::for_database(&db.url, dir.path());
+        configure(&mut config);
         let clock = std::sync::Arc::new(xinyong::clock::ManualClock::new(now));
         let state = xinyong::server::prepare(config, clock.clone())
             .await

@@ -5,8 +5,11 @@
 //! top-level errors only for authentication, permission, limits and faults,
 //! each with a stable `extensions.code`.
 
+mod agency;
+mod consents;
 pub mod error;
 mod extension;
+mod feed;
 mod mutation;
 pub mod node;
 mod query;
@@ -23,11 +26,22 @@ pub use query::QueryRoot;
 
 /// The query root, assembled from one object per area.
 #[derive(MergedObject)]
-pub struct Query(QueryRoot, records::RecordOperatorQueries);
+pub struct Query(
+    QueryRoot,
+    records::RecordOperatorQueries,
+    agency::AgencyQueries,
+    consents::ConsentQueries,
+    feed::FeedQueries,
+);
 
 /// The mutation root, assembled from one object per area.
 #[derive(MergedObject)]
-pub struct Mutation(MutationRoot, records::RecordMutations);
+pub struct Mutation(
+    MutationRoot,
+    records::RecordMutations,
+    consents::ConsentMutations,
+    feed::WebhookMutations,
+);
 
 pub type XinyongSchema = Schema<Query, Mutation, EmptySubscription>;
 
@@ -39,8 +53,19 @@ pub fn build_schema(
     max_complexity: usize,
 ) -> XinyongSchema {
     let mut builder = Schema::build(
-        Query(QueryRoot, records::RecordOperatorQueries),
-        Mutation(MutationRoot, records::RecordMutations),
+        Query(
+            QueryRoot,
+            records::RecordOperatorQueries,
+            agency::AgencyQueries,
+            consents::ConsentQueries,
+            feed::FeedQueries,
+        ),
+        Mutation(
+            MutationRoot,
+            records::RecordMutations,
+            consents::ConsentMutations,
+            feed::WebhookMutations,
+        ),
         EmptySubscription,
     )
     .extension(extension::ErrorCodes)

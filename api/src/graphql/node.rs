@@ -5,6 +5,8 @@ use async_graphql::{ID, Interface};
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 
+use super::consents::Consent;
+use super::feed::{WebhookDelivery, WebhookSubscription};
 use super::types::{Account, Agency, ApiClient, CreditRecord, Department, Subject};
 
 #[derive(Interface)]
@@ -17,9 +19,12 @@ pub enum Node {
     Account(Account),
     Agency(Agency),
     ApiClient(ApiClient),
+    Consent(Consent),
     CreditRecord(CreditRecord),
     Department(Department),
     Subject(Subject),
+    WebhookDelivery(WebhookDelivery),
+    WebhookSubscription(WebhookSubscription),
 }
 
 /// Object types that have global ids.
@@ -28,9 +33,12 @@ pub enum NodeType {
     Account,
     Agency,
     ApiClient,
+    Consent,
     CreditRecord,
     Department,
     Subject,
+    WebhookDelivery,
+    WebhookSubscription,
 }
 
 impl NodeType {
@@ -39,9 +47,12 @@ impl NodeType {
             NodeType::Account => "Account",
             NodeType::Agency => "Agency",
             NodeType::ApiClient => "ApiClient",
+            NodeType::Consent => "Consent",
             NodeType::CreditRecord => "CreditRecord",
             NodeType::Department => "Department",
             NodeType::Subject => "Subject",
+            NodeType::WebhookDelivery => "WebhookDelivery",
+            NodeType::WebhookSubscription => "WebhookSubscription",
         }
     }
 
@@ -50,9 +61,12 @@ impl NodeType {
             "Account" => NodeType::Account,
             "Agency" => NodeType::Agency,
             "ApiClient" => NodeType::ApiClient,
+            "Consent" => NodeType::Consent,
             "CreditRecord" => NodeType::CreditRecord,
             "Department" => NodeType::Department,
             "Subject" => NodeType::Subject,
+            "WebhookDelivery" => NodeType::WebhookDelivery,
+            "WebhookSubscription" => NodeType::WebhookSubscription,
             _ => return None,
         })
     }

@@ -134,6 +134,9 @@ async fn load_node(ctx: &Context<'_>, id: &ID) -> ApiResult<Option<Node>> {
         NodeType::ApiClient => service::directory::api_client(state, actor, n)
             .await?
             .map(|m| Node::ApiClient(ApiClient(m))),
+        NodeType::Consent => service::consents::get_consent(state, actor, n)
+            .await?
+            .map(|m| Node::Consent(super::consents::Consent(m))),
         // Decided per object in the service: the widest view the viewer has
         // of the subject; null when that view does not show it.
         NodeType::CreditRecord => views::record_by_id(state, actor, meta, n)
@@ -142,5 +145,11 @@ async fn load_node(ctx: &Context<'_>, id: &ID) -> ApiResult<Option<Node>> {
         NodeType::Subject => views::subject_by_id(state, actor, meta, n)
             .await?
             .map(|v| Node::Subject(Subject(v))),
+        NodeType::WebhookDelivery => service::webhooks::delivery(state, actor, n)
+            .await?
+            .map(|d| Node::WebhookDelivery(super::feed::WebhookDelivery(d))),
+        NodeType::WebhookSubscription => service::webhooks::subscription(state, actor, n)
+            .await?
+            .map(|s| Node::WebhookSubscription(super::feed::WebhookSubscription(s))),
     })
 }

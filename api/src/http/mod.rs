@@ -5,6 +5,7 @@ mod graphql;
 mod health;
 pub mod metrics;
 mod oauth;
+mod wellknown;
 
 use std::time::Duration;
 
@@ -65,6 +66,10 @@ pub fn router(app: AppState) -> Router {
         .route("/healthz", get(health::healthz))
         .route("/readyz", get(health::readyz))
         .route("/metrics", get(metrics::render))
+        .route(
+            "/.well-known/xinyong/consent-keys.json",
+            get(wellknown::consent_keys),
+        )
         .with_state(state);
     api.merge(portal::routes())
         .route_layer(axum::middleware::from_fn(metrics::track))

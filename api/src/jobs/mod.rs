@@ -10,6 +10,8 @@ use crate::state::AppState;
 
 /// How often the periodic jobs run.
 pub const TICK: Duration = Duration::from_secs(60);
+/// How often webhooks are fanned out and sent (the faster loop).
+pub const WEBHOOK_TICK: Duration = Duration::from_secs(2);
 
 /// Runs every job once.
 pub async fn run_once(state: &AppState) {
@@ -25,10 +27,43 @@ pub async fn run_once(state: &AppState) {
         ),
         Err(e) => tracing::error!(error = %e, "archiving job failed; it will run again"),
     }
+    // The hash chains: seal new log rows, then purge query-log rows past retention.
+    if let Err(e) = service::chain::seal(state).await {
+        tracing::error!(error = %e, "sealing the log chains failed; it will run again");
+    }
+    match service::query_log::purge_expired_query_logs(state, state.now()).await {
+        Ok(p) if p.rows > 0 => tracing::info!(
+            purged = p.rows,
+            anchor_seq = p.anchor_seq,
+            "purged query-log rows past retention"
+        ),
+        Ok(_) => {}
+        Err(e) => tracing::error!(error = %e, "query-log purge failed; it will run again"),
+    }
 }
 
-/// Starts the ticker; it stops when the runtime does.
+/// Fans new change events out to webhook subscriptions, then sends every
+/// delivery that is due (docs/webhooks.md); returns the attempts made.
+/// Safe on several replicas and in concurrent calls.
+pub async fn deliver_webhooks_once(state: &AppState) -> service::ServiceResult<usize> {
+    service::webhooks::fan_out(state).await?;
+    service::webhooks::deliver_due(state).await
+}
+
+/// Starts the tickers (the periodic jobs, and the faster webhook loop);
+/// they stop when the runtime does.
 pub fn spawn(state: AppState) -> tokio::task::JoinHandle<()> {
+    let webhooks = state.clone();
+    tokio::spawn(async move {
+        let mut tick = tokio::time::interval(WEBHOOK_TICK);
+        tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        loop {
+            tick.tick().await;
+            if let Err(e) = deliver_webhooks_once(&webhooks).await {
+                tracing::error!(error = %e, "webhook delivery failed; it will run again");
+            }
+        }
+    });
     tokio::spawn(async move {
         let mut tick = tokio::time::interval(TICK);
         tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);

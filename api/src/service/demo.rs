@@ -14,8 +14,8 @@ use std::fmt;
 use chrono::{DateTime, Months, NaiveDate, Utc};
 use domain::identifier::{ResidentId, SubjectIdentifier, USCC_ALPHABET, Uscc};
 use entity::enums::{
-    AccountRole, AccountStatus, AgencyStatus, BindingMethod, BindingRole, ChangeKind, ClientStatus,
-    Disclosure, RecordStatus, RelatedRole, Severity, SubjectKind,
+    AccountRole, AccountStatus, BindingMethod, BindingRole, ChangeKind, Disclosure, RecordStatus,
+    RelatedRole, Severity, SubjectKind,
 };
 use entity::{
     account, account_subject, agency, api_client, credit_record, department, record_category,
@@ -26,10 +26,12 @@ use sea_orm::{
 };
 use serde_json::{Value, json};
 
+pub use super::agencies::create_agency_with_client;
+use super::agencies::{self, ClientOwner};
 use super::audit::{self, AuditEntry};
 use super::catalogue::{self, CategoryDef};
 use super::subjects::{self, NewSubject};
-use super::{FieldError, ServiceError, ServiceResult, UniqueKey, begin_write};
+use super::{ServiceError, ServiceResult, begin_write};
 use crate::auth::{RequestMeta, password};
 use crate::crypto::sha256_hex;
 use crate::state::AppState;
@@ -794,14 +796,13 @@ async fn seed_in(
     {
         Some(row) => (row, false),
         None => (
-            insert_agency(
+            agencies::insert_demo_agency(
                 txn,
                 now,
                 AGENCY_NAME,
                 &agency_uscc,
                 "91350000-ZX-2019-0008",
                 "service@xincheng-credit.demo",
-                &meta,
             )
             .await?,
             true,
@@ -834,7 +835,21 @@ async fn seed_in(
         let (row, created) = match existing {
             Some(row) => (row, false),
             None => (
-                insert_client(txn, now, owner, client_id, name, secret, scopes, &meta).await?,
+                agencies::insert_client(
+                    txn,
+                    now,
+                    owner,
+                    &agencies::ClientSpec {
+                        client_id,
+                        name,
+                        secret,
+                        scopes,
+                        rate_tier: RATE_TIER,
+                    },
+                    None,
+                    &meta,
+                )
+                .await?,
                 true,
             ),
         };
@@ -1102,31 +1117,6 @@ fn disclosure_window(
     }
 }
 
-/// JSON with object keys sorted at every level and no whitespace: the same
-/// content always hashes the same, whatever order its keys were built in.
-fn canonical_json(v: &Value) -> String {
-    match v {
-        Value::Object(map) => {
-            let mut entries: Vec<(&String, &Value)> = map.iter().collect();
-            entries.sort_by(|a, b| a.0.cmp(b.0));
-            let parts: Vec<String> = entries
-                .into_iter()
-                .map(|(k, v)| format!("{}:{}", Value::String(k.clone()), canonical_json(v)))
-                .collect();
-            format!("{{{}}}", parts.join(","))
-        }
-        Value::Array(items) => format!(
-            "[{}]",
-            items
-                .iter()
-                .map(canonical_json)
-                .collect::<Vec<_>>()
-                .join(",")
-        ),
-        other => other.to_string(),
-    }
-}
-
 #[allow(clippy::too_many_arguments)]
 async fn ensure_record(
     conn: &impl ConnectionTrait,
@@ -1187,7 +1177,7 @@ async fn ensure_record(
         )),
         status: Set(RecordStatus::Active),
         status_reason: Set(None),
-        payload_hash: Set(sha256_hex(canonical_json(&spec.content))),
+        payload_hash: Set(sha256_hex(domain::consent::canonical_json(&spec.content))),
         submitted_by_account_id: Set(None),
         submitted_by_client_id: Set(submitted_by_client_id),
         submitted_at: Set(now),
@@ -1218,213 +1208,6 @@ async fn ensure_record(
     .insert(conn)
     .await?;
     Ok(true)
-}
-
-// ---------------------------------------------------------------------------
-// Agencies and API clients (also used by tests).
-
-pub const AGENCY_USCC_UNIQUE: UniqueKey = UniqueKey {
-    index: "uq_agency_uscc",
-    table: "agency",
-    columns: &["uscc"],
-};
-
-pub const CLIENT_ID_UNIQUE: UniqueKey = UniqueKey {
-    index: "uq_api_client_client_id",
-    table: "api_client",
-    columns: &["client_id"],
-};
-
-#[derive(Clone, Copy, Debug)]
-enum ClientOwner {
-    Agency(i64),
-    Department(i64),
-}
-
-/// Creates a credit agency and one active API client for it, in one
-/// transaction. The secret is stored as its SHA-256 (hex), with its last four
-/// characters as the hint; pass a long random one (`crypto::random_token`)
-/// outside tests and demos.
-pub async fn create_agency_with_client(
-    state: &AppState,
-    name: &str,
-    uscc: &str,
-    licence: &str,
-    client_id: &str,
-    secret: &str,
-    scopes: &[&str],
-) -> ServiceResult<(agency::Model, api_client::Model)> {
-    let uscc = Uscc::parse(uscc)
-        .map_err(|e| ServiceError::invalid(&["input", "uscc"], e.code(), e.to_string()))?;
-    let mut errors = Vec::new();
-    if name.trim().is_empty() {
-        errors.push(FieldError::new(
-            &["input", "name"],
-            "NAME_INVALID",
-            "enter the agency's registered name",
-        ));
-    }
-    if client_id.is_empty()
-        || client_id.len() > 64
-        || !client_id.bytes().all(|b| b.is_ascii_graphic())
-    {
-        errors.push(FieldError::new(
-            &["input", "clientId"],
-            "CLIENT_ID_INVALID",
-            "use 1 to 64 printable ASCII characters without spaces",
-        ));
-    }
-    if secret.chars().count() < 4 {
-        errors.push(FieldError::new(
-            &["input", "secret"],
-            "SECRET_TOO_SHORT",
-            "use a secret of at least 4 characters",
-        ));
-    }
-    if !errors.is_empty() {
-        return Err(ServiceError::Invalid(errors));
-    }
-    let now = state.now();
-    let meta = RequestMeta::default();
-    let slug: String = client_id
-        .chars()
-        .map(|c| {
-            if c.is_ascii_alphanumeric() {
-                c.to_ascii_lowercase()
-            } else {
-                '-'
-            }
-        })
-        .collect();
-    let txn = begin_write(&state.db).await?;
-    let agency_row = insert_agency(
-        &txn,
-        now,
-        name.trim(),
-        &uscc,
-        licence,
-        &format!("contact@{slug}.demo"),
-        &meta,
-    )
-    .await?;
-    let client_name = format!("{} API", name.trim());
-    let client = insert_client(
-        &txn,
-        now,
-        ClientOwner::Agency(agency_row.id),
-        client_id,
-        &client_name,
-        secret,
-        scopes,
-        &meta,
-    )
-    .await?;
-    txn.commit().await?;
-    Ok((agency_row, client))
-}
-
-async fn insert_agency(
-    conn: &impl ConnectionTrait,
-    now: DateTime<Utc>,
-    name: &str,
-    uscc: &Uscc,
-    licence: &str,
-    contact_email: &str,
-    meta: &RequestMeta,
-) -> ServiceResult<agency::Model> {
-    let row = agency::ActiveModel {
-        name: Set(name.to_string()),
-        uscc: Set(uscc.as_str().to_string()),
-        licence_number: Set(licence.to_string()),
-        status: Set(AgencyStatus::Active),
-        contact_email: Set(contact_email.to_string()),
-        created_at: Set(now),
-        updated_at: Set(now),
-        ..Default::default()
-    }
-    .insert(conn)
-    .await
-    .map_err(|e| {
-        ServiceError::from_unique(
-            e,
-            &[(
-                AGENCY_USCC_UNIQUE,
-                FieldError::new(
-                    &["input", "uscc"],
-                    "AGENCY_EXISTS",
-                    "an agency with this USCC is already registered",
-                ),
-            )],
-        )
-    })?;
-    audit::record(
-        conn,
-        AuditEntry::system("agency.create", "agency", now, meta)
-            .object_id(Some(row.id.to_string()))
-            .detail(json!({ "uscc": row.uscc })),
-    )
-    .await?;
-    Ok(row)
-}
-
-#[allow(clippy::too_many_arguments)]
-async fn insert_client(
-    conn: &impl ConnectionTrait,
-    now: DateTime<Utc>,
-    owner: ClientOwner,
-    client_id: &str,
-    name: &str,
-    secret: &str,
-    scopes: &[&str],
-    meta: &RequestMeta,
-) -> ServiceResult<api_client::Model> {
-    let (agency_id, department_id) = match owner {
-        ClientOwner::Agency(id) => (Some(id), None),
-        ClientOwner::Department(id) => (None, Some(id)),
-    };
-    let hint: String = {
-        let chars: Vec<char> = secret.chars().collect();
-        chars[chars.len().saturating_sub(4)..].iter().collect()
-    };
-    let row = api_client::ActiveModel {
-        agency_id: Set(agency_id),
-        department_id: Set(department_id),
-        client_id: Set(client_id.to_string()),
-        secret_hash: Set(sha256_hex(secret)),
-        secret_hint: Set(hint),
-        name: Set(name.to_string()),
-        scopes: Set(json!(scopes)),
-        rate_tier: Set(RATE_TIER.to_string()),
-        status: Set(ClientStatus::Active),
-        created_at: Set(now),
-        rotated_at: Set(None),
-        revoked_at: Set(None),
-        last_used_at: Set(None),
-        ..Default::default()
-    }
-    .insert(conn)
-    .await
-    .map_err(|e| {
-        ServiceError::from_unique(
-            e,
-            &[(
-                CLIENT_ID_UNIQUE,
-                FieldError::new(
-                    &["input", "clientId"],
-                    "CLIENT_ID_TAKEN",
-                    "this client id is already in use",
-                ),
-            )],
-        )
-    })?;
-    audit::record(
-        conn,
-        AuditEntry::system("api_client.create", "api_client", now, meta)
-            .object_id(Some(row.id.to_string()))
-            .detail(json!({ "client_id": row.client_id, "agency_id": agency_id, "department_id": department_id, "scopes": scopes })),
-    )
-    .await?;
-    Ok(row)
 }
 
 #[cfg(test)]
@@ -1653,19 +1436,6 @@ mod tests {
             ),
             NaiveDate::from_ymd_opt(2030, 1, 31)
         );
-    }
-
-    #[test]
-    fn canonical_json_sorts_keys_at_every_level() {
-        let a = json!({ "b": 1, "a": { "d": [1, { "z": true, "y": null }], "c": "x\"y" } });
-        assert_eq!(
-            canonical_json(&a),
-            r#"{"a":{"c":"x\"y","d":[1,{"y":null,"z":true}]},"b":1}"#
-        );
-        let b: Value =
-            serde_json::from_str(r#"{"a":{"d":[1,{"y":null,"z":true}],"c":"x\"y"},"b":1}"#)
-                .unwrap();
-        assert_eq!(canonical_json(&a), canonical_json(&b));
     }
 
     #[test]

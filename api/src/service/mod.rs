@@ -6,16 +6,23 @@
 //! maps it to the wire in one place (`graphql::error`).
 
 pub mod accounts;
+pub mod agencies;
+pub mod agency_reads;
 pub mod audit;
 pub mod auth;
 pub mod catalogue;
+pub mod chain;
+pub mod consents;
 pub mod content;
 pub mod demo;
 pub mod directory;
+pub mod feed;
+pub mod query_log;
 pub mod records;
 pub mod reference;
 pub mod subjects;
 pub mod views;
+pub mod webhooks;
 
 use std::time::Duration;
 

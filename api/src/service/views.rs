@@ -232,7 +232,7 @@ pub fn is_government(actor: &Actor) -> bool {
     }
 }
 
-async fn is_bound(
+pub async fn is_bound(
     conn: &impl ConnectionTrait,
     actor: &Actor,
     subject_id: i64,
@@ -660,6 +660,9 @@ struct Assembler {
     /// Rows come from a query that already applied the view's rules in SQL,
     /// so a row the engine hides is a disagreement worth an error log.
     prefiltered: bool,
+    /// Judge rows for a credit agency (with its consent's scope, if any)
+    /// instead of `view`'s audience; shown at the public level of detail.
+    agency: Option<Option<disclosure::ConsentScope>>,
     today: NaiveDate,
 }
 
@@ -676,6 +679,7 @@ impl Assembler {
             // The subject sees all of its records, with the reason for any hiding.
             keep_all: view == View::Own,
             prefiltered: false,
+            agency: None,
             today,
         })
     }
@@ -717,8 +721,20 @@ impl Assembler {
             let visible = match self.view {
                 _ if self.keep_all => true,
                 view => {
-                    let engine = disclosure::decide(&f, &audience(view), self.today).is_visible()
-                        && (view != View::Public || publication.public_now);
+                    let engine = match &self.agency {
+                        Some(scope) => disclosure::decide(
+                            &f,
+                            &Audience::Agency {
+                                consent: scope.as_ref(),
+                            },
+                            self.today,
+                        )
+                        .is_visible(),
+                        None => {
+                            disclosure::decide(&f, &audience(view), self.today).is_visible()
+                                && (view != View::Public || publication.public_now)
+                        }
+                    };
                     if !engine && self.prefiltered {
                         // The SQL filter let through what the engine hides:
                         // the engine wins, and someone should look at why.
@@ -1245,6 +1261,29 @@ pub async fn provider_views(
     asm.keep_all = true;
     let judged = asm.judge(&state.db, records).await?;
     asm.finish(&state.db, judged, None).await
+}
+
+/// One page of a subject's records as a credit agency sees them, newest
+/// first: `base` is the agency's entitlement in SQL (see
+/// `service::agency_reads`), and every row is re-checked with the
+/// disclosure engine for `Audience::Agency { consent }`. Shown at the
+/// public level of detail (view PUBLIC: no revisions, no status reasons).
+/// Logging the read is the caller's business, in `conn`'s transaction.
+pub async fn agency_page(
+    conn: &impl ConnectionTrait,
+    base: Select<credit_record::Entity>,
+    consent: Option<&disclosure::ConsentScope>,
+    filter: &RecordFilter,
+    page: &PageRequest,
+    today: NaiveDate,
+) -> ServiceResult<Page<RecordView>> {
+    let spec = page.spec()?;
+    validate_filter(filter)?;
+    let mut asm = Assembler::new(conn, View::Public, today).await?;
+    asm.agency = Some(consent.cloned());
+    let ids = asm.catalogue.filter_ids(filter)?;
+    asm.page(conn, apply_filter(base, filter, ids), spec, None)
+        .await
 }
 
 /// The catalogue, optionally only the red or black lists. Public.

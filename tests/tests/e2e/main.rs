@@ -2,9 +2,13 @@
 //! database named by `XINYONG_TEST_DB` (SQLite by default, or PostgreSQL).
 //! One test binary, so the workspace links it once.
 
+mod agency_reads;
 mod auth;
+mod chain;
 mod cli;
+mod consents;
 mod conventions;
+mod feed;
 mod import;
 mod limits;
 mod migrations;

@@ -2,7 +2,7 @@ use async_graphql::{Context, ID, Object};
 use chrono::{DateTime, Utc};
 use entity::{agency, api_client};
 
-use super::{AgencyStatus, Department};
+use super::{AgencyStatus, ApiClientStatus, Department};
 use crate::graphql::error::ApiResult;
 use crate::graphql::node::{NodeType, global_id};
 use crate::graphql::{actor, state};
@@ -27,8 +27,29 @@ impl Agency {
     async fn licence_number(&self) -> &str {
         &self.0.licence_number
     }
+    /// ACTIVE, SUSPENDED (every token of its clients refused) or REVOKED.
     async fn status(&self) -> AgencyStatus {
         self.0.status.into()
+    }
+    /// The compliance contact (operators and the agency's own clients).
+    async fn contact_email(&self, ctx: &Context<'_>) -> Option<String> {
+        let a = actor(ctx);
+        let own = a.is_operator() || a.client().is_some_and(|c| c.agency_id == Some(self.0.id));
+        own.then(|| self.0.contact_email.clone())
+    }
+    async fn created_at(&self) -> DateTime<Utc> {
+        self.0.created_at
+    }
+    /// The agency's API clients (operators and the agency's own clients;
+    /// empty for others).
+    async fn clients(&self, ctx: &Context<'_>) -> ApiResult<Vec<ApiClient>> {
+        Ok(
+            service::agencies::agency_clients(state(ctx), actor(ctx), self.0.id)
+                .await?
+                .into_iter()
+                .map(ApiClient)
+                .collect(),
+        )
     }
 }
 
@@ -74,5 +95,22 @@ impl ApiClient {
     }
     async fn last_used_at(&self) -> Option<DateTime<Utc>> {
         self.0.last_used_at
+    }
+    async fn status(&self) -> ApiClientStatus {
+        self.0.status.into()
+    }
+    /// Rate-limit tier: basic, standard, premium or custom:<capacity>:<refill per second>.
+    async fn rate_tier(&self) -> &str {
+        &self.0.rate_tier
+    }
+    async fn created_at(&self) -> DateTime<Utc> {
+        self.0.created_at
+    }
+    /// When the secret was last replaced.
+    async fn rotated_at(&self) -> Option<DateTime<Utc>> {
+        self.0.rotated_at
+    }
+    async fn revoked_at(&self) -> Option<DateTime<Utc>> {
+        self.0.revoked_at
     }
 }

@@ -41,6 +41,23 @@ impl From<e::AgencyStatus> for AgencyStatus {
     }
 }
 
+/// Whether an API client's credentials work.
+#[derive(Enum, Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ApiClientStatus {
+    Active,
+    /// Revoked for good: its secret and tokens no longer work.
+    Revoked,
+}
+
+impl From<e::ClientStatus> for ApiClientStatus {
+    fn from(s: e::ClientStatus) -> Self {
+        match s {
+            e::ClientStatus::Active => ApiClientStatus::Active,
+            e::ClientStatus::Revoked => ApiClientStatus::Revoked,
+        }
+    }
+}
+
 #[derive(Enum, Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Language {
     /// 简体中文 (default)
