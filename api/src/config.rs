@@ -130,6 +130,10 @@ pub struct Config {
     /// (`127.0.0.1`, `localhost`, `[::1]`): tests and local development only.
     /// Off by default: endpoints must be HTTPS on a public address.
     pub webhook_allow_http: bool,
+    /// Rate-limit tier of anonymous callers, per address (`custom:<capacity>:<refill per second>`).
+    pub rate_limit_anonymous: String,
+    /// Rate-limit tier of signed-in people, per account.
+    pub rate_limit_account: String,
 }
 
 /// The optional TOML file: every field may be omitted.
@@ -152,6 +156,8 @@ struct FileConfig {
     max_body_bytes: Option<usize>,
     graphql_max_depth: Option<usize>,
     graphql_max_complexity: Option<usize>,
+    rate_limit_anonymous: Option<String>,
+    rate_limit_account: Option<String>,
     webhook_allow_http: Option<bool>,
     mail: Option<FileMail>,
 }
@@ -320,6 +326,12 @@ pub fn load(env: impl Fn(&str) -> Option<String>) -> Result<Config, ConfigError>
         webhook_allow_http: parse_env(&env, "XINYONG_WEBHOOK_ALLOW_HTTP")?
             .or(file.webhook_allow_http)
             .unwrap_or(false),
+        rate_limit_anonymous: env("XINYONG_RATE_LIMIT_ANONYMOUS")
+            .or(file.rate_limit_anonymous)
+            .unwrap_or_else(|| "custom:300:5".into()),
+        rate_limit_account: env("XINYONG_RATE_LIMIT_ACCOUNT")
+            .or(file.rate_limit_account)
+            .unwrap_or_else(|| "custom:1000:20".into()),
         data_dir,
     })
 }

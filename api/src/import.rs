@@ -17,7 +17,7 @@
 //!
 //! The formats are documented in `docs/department-guide.md`.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, HashMap, HashSet, VecDeque};
 use std::fmt;
 use std::fs::File;
 use std::io::{BufRead, BufReader, BufWriter, Read};
@@ -296,18 +296,18 @@ impl Job {
         let (tx, mut rx) = tokio::sync::mpsc::channel::<Result<Chunk, String>>(2);
         let parser = tokio::task::spawn_blocking(move || source.parse(&types, &tx));
         let import_id = uuid::Uuid::now_v7().simple().to_string();
+        let in_flight_max = batches_in_flight(state);
         let mut batch_no = 0u64;
         let mut failure: Option<CliError> = None;
-        let mut last_progress = Instant::now();
+        let mut in_flight: VecDeque<InFlight> = VecDeque::new();
+        let mut progress_line = Progress::new(progress, started);
 
-        while let Some(chunk) = rx.recv().await {
-            let chunk = match chunk {
-                Ok(c) => c,
-                Err(e) => {
-                    summary.stopped = Some(format!(
-                        "reading the file failed after {} rows: {e}",
-                        summary.rows
-                    ));
+        while failure.is_none() {
+            let chunk = match rx.recv().await {
+                None => break,
+                Some(Ok(c)) => c,
+                Some(Err(e)) => {
+                    summary.stopped = Some(format!("reading the file failed: {e}"));
                     failure = Some(CliError::Io(std::io::Error::other(format!(
                         "reading {}: {e}",
                         file.display()
@@ -316,78 +316,55 @@ impl Job {
                 }
             };
             batch_no += 1;
-            let Chunk {
-                rows,
-                first_line,
-                last_line,
-            } = chunk;
-            let mut items = Vec::with_capacity(rows.len());
-            let mut slots = Vec::with_capacity(rows.len());
-            for row in rows {
-                match row {
-                    Row::Parsed { line, item } => {
-                        slots.push(Slot {
-                            line,
-                            source_ref: item.source_ref.clone(),
-                            unreadable: None,
-                        });
-                        items.push(item);
-                    }
-                    Row::Unreadable {
-                        line,
-                        source_ref,
-                        errors,
-                    } => slots.push(Slot {
-                        line,
-                        source_ref,
-                        unreadable: Some(errors),
-                    }),
+            let mut batch = Batch::from_chunk(batch_no, chunk);
+            // Batches that share a record or a subject run one after the
+            // other, in file order; others may overlap.
+            while in_flight.len() >= in_flight_max
+                || in_flight.iter().any(|f| !f.batch.keys.is_disjoint(&batch.keys))
+            {
+                let Some(done) = in_flight.pop_front() else {
+                    break;
+                };
+                if let Err(e) = finish(state, done, &mut report, &mut summary, format).await {
+                    failure = Some(e);
+                    break;
                 }
+                progress_line.show(&summary);
             }
-            let outcomes = if items.is_empty() {
-                Vec::new()
+            if failure.is_some() {
+                break;
+            }
+            let handle = if batch.items.is_empty() {
+                None
             } else {
                 let meta = RequestMeta {
                     request_id: Some(format!("import-{import_id}-{batch_no}")),
                     ip: None,
                     user_agent: Some(format!("xinyong-import/{}", env!("CARGO_PKG_VERSION"))),
                 };
-                match submit_with_retry(state, &submitter, &meta, items).await {
-                    Ok(o) => o,
-                    Err(e) => {
-                        summary.stopped = Some(format!(
-                            "batch {batch_no} (lines {first_line}–{last_line}) was refused and nothing of it was written: {}",
-                            describe(&e)
-                        ));
-                        failure = Some(e.into());
-                        break;
-                    }
-                }
-            };
-            if let Err(e) = record_chunk(&mut report, &mut summary, format, slots, outcomes) {
-                failure = Some(e);
-                break;
-            }
-            if progress && last_progress.elapsed() >= Duration::from_millis(200) {
-                last_progress = Instant::now();
-                let elapsed = started.elapsed().as_secs_f64();
-                eprint!(
-                    "\r{} rows: {} accepted, {} unchanged, {} corrected, {} rejected ({:.0} rows/s)   ",
-                    summary.rows,
-                    summary.accepted,
-                    summary.unchanged,
-                    summary.corrected,
-                    summary.rejected,
-                    summary.rows as f64 / elapsed.max(1e-9)
+                let (state, submitter, items) = (
+                    state.clone(),
+                    submitter.clone(),
+                    std::mem::take(&mut batch.items),
                 );
+                Some(tokio::spawn(async move {
+                    submit_with_retry(&state, &submitter, &meta, items).await
+                }))
+            };
+            in_flight.push_back(InFlight { batch, handle });
+        }
+        // Finish what was started, in order, even after a failure: batches
+        // already sent are written or not, and the report says which.
+        while let Some(done) = in_flight.pop_front() {
+            if let Err(e) = finish(state, done, &mut report, &mut summary, format).await {
+                failure.get_or_insert(e);
             }
+            progress_line.show(&summary);
         }
         // Stop the parser if we broke off early, then wait for it.
         drop(rx);
         let _ = parser.await;
-        if progress {
-            eprintln!();
-        }
+        progress_line.end();
         summary.elapsed = started.elapsed();
         let flushed = report.flush().map_err(|e| {
             CliError::Io(std::io::Error::other(format!(
@@ -405,6 +382,186 @@ impl Job {
                 Ok(summary)
             }
         }
+    }
+}
+
+/// How many batches may be in the database at once. PostgreSQL runs
+/// independent transactions side by side, so a second batch overlaps the
+/// first's round trips and commit; SQLite has one writer at a time.
+fn batches_in_flight(state: &AppState) -> usize {
+    match state.db.get_database_backend() {
+        sea_orm::DatabaseBackend::Postgres => 2,
+        _ => 1,
+    }
+}
+
+/// A chunk ready to submit: the records, the rows for the report, and the
+/// keys (source refs and subjects) that order it against other batches.
+struct Batch {
+    no: u64,
+    first_line: u64,
+    last_line: u64,
+    items: Vec<RecordSubmission>,
+    slots: Vec<Slot>,
+    keys: HashSet<String>,
+}
+
+impl Batch {
+    fn from_chunk(no: u64, chunk: Chunk) -> Batch {
+        let Chunk {
+            rows,
+            first_line,
+            last_line,
+        } = chunk;
+        let mut items = Vec::with_capacity(rows.len());
+        let mut slots = Vec::with_capacity(rows.len());
+        let mut keys = HashSet::with_capacity(rows.len() * 2);
+        for row in rows {
+            match row {
+                Row::Parsed { line, item } => {
+                    keys.insert(format!("r:{}", item.source_ref.trim()));
+                    keys.insert(subject_key(&item));
+                    slots.push(Slot {
+                        line,
+                        source_ref: item.source_ref.clone(),
+                        unreadable: None,
+                    });
+                    items.push(item);
+                }
+                Row::Unreadable {
+                    line,
+                    source_ref,
+                    errors,
+                } => slots.push(Slot {
+                    line,
+                    source_ref,
+                    unreadable: Some(errors),
+                }),
+            }
+        }
+        Batch {
+            no,
+            first_line,
+            last_line,
+            items,
+            slots,
+            keys,
+        }
+    }
+}
+
+fn subject_key(item: &RecordSubmission) -> String {
+    format!("s:{}", item.subject_identifier.trim().to_uppercase())
+}
+
+/// A batch sent to the database (no handle: nothing in it could be read).
+struct InFlight {
+    batch: Batch,
+    handle: Option<tokio::task::JoinHandle<Result<Vec<ItemOutcome>, ServiceError>>>,
+}
+
+/// Waits for a batch and writes its outcomes.
+async fn finish(
+    state: &AppState,
+    done: InFlight,
+    report: &mut csv::Writer<BufWriter<File>>,
+    summary: &mut Summary,
+    format: Format,
+) -> Result<(), CliError> {
+    let InFlight { batch, handle } = done;
+    let outcomes = match handle {
+        None => Vec::new(),
+        Some(h) => {
+            let result = h
+                .await
+                .map_err(|e| ServiceError::Internal(format!("import batch task: {e}")))
+                .and_then(|r| r);
+            match result {
+                Ok(o) => o,
+                Err(e) => {
+                    let why = format!(
+                        "batch {} (lines {}–{}) was refused and nothing of it was written: {}",
+                        batch.no,
+                        batch.first_line,
+                        batch.last_line,
+                        describe(&e)
+                    );
+                    summary.stopped.get_or_insert(why);
+                    return Err(e.into());
+                }
+            }
+        }
+    };
+    record_chunk(report, summary, format, batch.slots, outcomes)?;
+    refresh_statistics(state, batch.no).await;
+    Ok(())
+}
+
+/// The progress line on stderr (only when it is a terminal).
+struct Progress {
+    on: bool,
+    started: Instant,
+    last: Instant,
+}
+
+impl Progress {
+    fn new(on: bool, started: Instant) -> Progress {
+        Progress {
+            on,
+            started,
+            last: started,
+        }
+    }
+
+    fn show(&mut self, s: &Summary) {
+        if !self.on || self.last.elapsed() < Duration::from_millis(200) {
+            return;
+        }
+        self.last = Instant::now();
+        let elapsed = self.started.elapsed().as_secs_f64();
+        eprint!(
+            "\r{} rows: {} accepted, {} unchanged, {} corrected, {} rejected ({:.0} rows/s)   ",
+            s.rows,
+            s.accepted,
+            s.unchanged,
+            s.corrected,
+            s.rejected,
+            s.rows as f64 / elapsed.max(1e-9)
+        );
+    }
+
+    fn end(&self) {
+        if self.on {
+            eprintln!();
+        }
+    }
+}
+
+/// On PostgreSQL, refreshes the planner's statistics of the tables a bulk
+/// load grows, after batches 1, 2, 4, 8, … (each time the load has doubled).
+///
+/// Without it the planner keeps believing that the department has the few
+/// records it had before the load, and looks existing records up by
+/// scanning all of the department's rows instead of probing the
+/// `(department_id, source_ref)` index: every batch then costs time in
+/// proportion to the rows loaded so far, and a 100,000-row load becomes
+/// quadratic (docs/performance.md). PostgreSQL's documentation advises
+/// `ANALYZE` after bulk loads; autovacuum does it eventually, but not
+/// within a load (and not at all where it is off). Failures (e.g. a role
+/// that does not own the tables) only cost speed.
+async fn refresh_statistics(state: &AppState, batch_no: u64) {
+    use sea_orm::ConnectionTrait;
+    if !batch_no.is_power_of_two()
+        || state.db.get_database_backend() != sea_orm::DatabaseBackend::Postgres
+    {
+        return;
+    }
+    if let Err(e) = state
+        .db
+        .execute_unprepared("ANALYZE credit_record, subject")
+        .await
+    {
+        tracing::warn!(error = %e, "ANALYZE after an import batch failed; the import goes on");
     }
 }
 
@@ -692,9 +849,47 @@ impl Chunker<'_> {
         }
         self.rows.push(row);
         if self.parsed >= records::MAX_BATCH {
-            return self.flush();
+            let held = self.hold_back_last_subject();
+            let sent = self.flush();
+            self.parsed = held
+                .iter()
+                .filter(|r| matches!(r, Row::Parsed { .. }))
+                .count();
+            self.rows = held;
+            return sent;
         }
         true
+    }
+
+    /// Files usually list a subject's records together. When the batch is
+    /// full in the middle of a subject's run, that run moves to the next
+    /// batch, so that two batches rarely share a subject (and may then be in
+    /// the database at the same time, see `batches_in_flight`). A run longer
+    /// than half a batch stays.
+    fn hold_back_last_subject(&mut self) -> Vec<Row> {
+        let key = |r: &Row| match r {
+            Row::Parsed { item, .. } => Some(subject_key(item)),
+            Row::Unreadable { .. } => None,
+        };
+        let Some(last) = self.rows.iter().rev().find_map(key) else {
+            return Vec::new();
+        };
+        let mut cut = self.rows.len();
+        let mut run = 0;
+        for (i, r) in self.rows.iter().enumerate().rev() {
+            match key(r) {
+                Some(k) if k == last => {
+                    run += 1;
+                    cut = i;
+                }
+                Some(_) => break,
+                None => {}
+            }
+        }
+        if run * 2 > records::MAX_BATCH || cut == 0 {
+            return Vec::new();
+        }
+        self.rows.split_off(cut)
     }
 
     fn flush(&mut self) -> bool {
@@ -1598,6 +1793,63 @@ mod tests {
             got.contains(&("REQUIRED", "legal_basis.number".into())),
             "{got:?}"
         );
+    }
+
+    fn sub(source_ref: &str, subject: &str) -> RecordSubmission {
+        RecordSubmission {
+            source_ref: source_ref.into(),
+            category: "abnormal_operations".into(),
+            subject_identifier: subject.into(),
+            subject_name: "n".into(),
+            subject_kind: None,
+            title: "t".into(),
+            content: Value::Null,
+            legal_basis: None,
+            decided_on: NaiveDate::from_ymd_opt(2026, 1, 1).unwrap(),
+            conduct_ended_on: None,
+            valid_until: None,
+            severity: None,
+            disclosure: None,
+            disclosure_end: None,
+            correction_reason: None,
+        }
+    }
+
+    #[test]
+    fn a_full_batch_leaves_its_last_subject_to_the_next() {
+        let (tx, mut rx) = tokio::sync::mpsc::channel(8);
+        let mut chunker = Chunker {
+            tx: &tx,
+            rows: Vec::new(),
+            parsed: 0,
+        };
+        let mut line = 1;
+        let mut push = |c: &mut Chunker<'_>, subject: String| {
+            line += 1;
+            c.push(Row::Parsed {
+                line,
+                item: sub(&format!("R{line}"), &subject),
+            })
+        };
+        // 997 subjects of one record, then a subject with five.
+        for i in 0..997 {
+            assert!(push(&mut chunker, format!("S{i}")));
+        }
+        for _ in 0..5 {
+            assert!(push(&mut chunker, "LAST".into()));
+        }
+        chunker.flush();
+        let first = rx.try_recv().unwrap().ok().unwrap();
+        let second = rx.try_recv().unwrap().ok().unwrap();
+        assert_eq!(first.rows.len(), 997);
+        assert_eq!((first.first_line, first.last_line), (2, 998));
+        assert_eq!(second.rows.len(), 5);
+        assert_eq!(second.first_line, 999);
+        // One subject filling a whole batch is not held back.
+        for _ in 0..1000 {
+            push(&mut chunker, "BIG".into());
+        }
+        assert_eq!(rx.try_recv().unwrap().ok().unwrap().rows.len(), 1000);
     }
 
     #[test]

@@ -187,6 +187,10 @@ impl TestApp {
         let db = TestDb::empty().await;
         let dir = tempfile::tempdir().expect("temporary data folder");
         let mut config = xinyong::config::Config::for_database(&db.url, dir.path());
+        // The test clock stands still, so buckets would never refill: people
+        // and anonymous callers get room; limits.rs tests the limiter itself.
+        config.rate_limit_anonymous = "custom:1000000:1000".into();
+        config.rate_limit_account = "custom:1000000:1000".into();
         configure(&mut config);
         let clock = std::sync::Arc::new(xinyong::clock::ManualClock::new(now));
         let state = xinyong::server::prepare(config, clock.clone())

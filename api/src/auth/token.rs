@@ -29,6 +29,11 @@ pub struct Claims {
     pub iat: i64,
     pub exp: i64,
     pub jti: String,
+    /// Space-separated scopes granted to this token (client tokens only): a
+    /// client may ask for fewer scopes than it has, and the token carries
+    /// only those.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub scope: Option<String>,
 }
 
 #[derive(Debug, thiserror::Error, PartialEq, Eq)]
@@ -57,6 +62,7 @@ impl Claims {
             iat: now.timestamp(),
             exp: (now + ttl).timestamp(),
             jti: uuid::Uuid::new_v4().simple().to_string(),
+            scope: None,
         }
     }
 }

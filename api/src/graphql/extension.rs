@@ -116,7 +116,7 @@ impl Extension for ErrorCodesExtension {
                 if let Some(state) = ctx.data_opt::<AppState>() {
                     let actor = ctx.data_opt::<Actor>().unwrap_or(&Actor::Anonymous);
                     let ip = ctx.data_opt::<RequestMeta>().and_then(|m| m.ip.as_deref());
-                    let (key, tier) = key_for(actor, ip);
+                    let (key, tier) = key_for(actor, ip, &state.config);
                     let charge = state.rate_limiter.charge(
                         &key,
                         tier,

@@ -304,7 +304,8 @@ pub async fn client_credentials(
     .await?;
     txn.commit().await?;
     let ttl = state.config.access_token_ttl;
-    let claims = Claims::new(TokenKind::Client, client.client_id.clone(), None, now, ttl);
+    let mut claims = Claims::new(TokenKind::Client, client.client_id.clone(), None, now, ttl);
+    claims.scope = Some(scope.clone());
     Ok(ClientToken {
         access_token: token::encode(&claims, state.keys.jwt_secret()),
         expires_in: ttl.as_secs() as i64,
@@ -366,7 +367,13 @@ pub async fn authenticate(state: &AppState, bearer: &str) -> ServiceResult<Actor
                         client_id: c.client_id.clone(),
                         agency_id: c.agency_id,
                         department_id: c.department_id,
-                        scopes: client_scopes(&c),
+                        // What the token was granted, and still held by the client.
+                        scopes: client_scopes(&c)
+                            .into_iter()
+                            .filter(|s| {
+                                claims.scope.as_deref().is_none_or(|t| t.split_whitespace().any(|x| x == s))
+                            })
+                            .collect(),
                         rate_tier: c.rate_tier.clone(),
                     }))
                 }

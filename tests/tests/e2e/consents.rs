@@ -1075,7 +1075,7 @@ async fn one_time_and_monthly_caps_are_exhausted_and_a_new_month_resets() {
     );
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn concurrent_uses_never_exceed_the_cap() {
     let app = app().await;
     let own = owner(&app).await;
