@@ -320,7 +320,9 @@ impl Job {
             // Batches that share a record or a subject run one after the
             // other, in file order; others may overlap.
             while in_flight.len() >= in_flight_max
-                || in_flight.iter().any(|f| !f.batch.keys.is_disjoint(&batch.keys))
+                || in_flight
+                    .iter()
+                    .any(|f| !f.batch.keys.is_disjoint(&batch.keys))
             {
                 let Some(done) = in_flight.pop_front() else {
                     break;

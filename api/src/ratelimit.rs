@@ -45,7 +45,10 @@ impl Tier {
         }
     }
 
-    pub const STANDARD: Tier = Tier { capacity: 1000.0, refill_per_sec: 50.0 };
+    pub const STANDARD: Tier = Tier {
+        capacity: 1000.0,
+        refill_per_sec: 50.0,
+    };
 }
 
 /// The outcome of charging a request.
@@ -121,8 +124,14 @@ fn refill(b: Bucket, tier: Tier, now: DateTime<Utc>) -> f64 {
 /// Whose bucket a request draws from, and its tier.
 pub fn key_for(actor: &Actor, ip: Option<&str>, config: &crate::config::Config) -> (String, Tier) {
     match actor {
-        Actor::Client(c) => (format!("client:{}", c.api_client_id), Tier::for_client(&c.rate_tier)),
-        Actor::Account(a) => (format!("account:{}", a.account_id), Tier::for_client(&config.rate_limit_account)),
+        Actor::Client(c) => (
+            format!("client:{}", c.api_client_id),
+            Tier::for_client(&c.rate_tier),
+        ),
+        Actor::Account(a) => (
+            format!("account:{}", a.account_id),
+            Tier::for_client(&config.rate_limit_account),
+        ),
         Actor::Anonymous => (
             format!("ip:{}", ip.unwrap_or("unknown")),
             Tier::for_client(&config.rate_limit_anonymous),

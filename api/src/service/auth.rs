@@ -371,7 +371,10 @@ pub async fn authenticate(state: &AppState, bearer: &str) -> ServiceResult<Actor
                         scopes: client_scopes(&c)
                             .into_iter()
                             .filter(|s| {
-                                claims.scope.as_deref().is_none_or(|t| t.split_whitespace().any(|x| x == s))
+                                claims
+                                    .scope
+                                    .as_deref()
+                                    .is_none_or(|t| t.split_whitespace().any(|x| x == s))
                             })
                             .collect(),
                         rate_tier: c.rate_tier.clone(),

@@ -206,16 +206,27 @@ async fn run(args: Args) -> Result<(), BoxError> {
     Ok(())
 }
 
-/// `cargo build --release -p api --bin xinyong`, so the binary measured is
-/// the current source (cargo does not rebuild it for `cargo run -p xinyong-bench`).
+/// Builds the release `xinyong` binary, so that the binary measured is the
+/// current source (`cargo run -p xinyong-bench` builds the api library, not
+/// its binary). The same package selection as the benchmark's own build
+/// (`-p api -p xinyong-bench`) resolves the same features, so nothing is
+/// compiled twice.
 fn build_release_binary() -> Result<PathBuf, BoxError> {
     let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
     eprintln!("building the release xinyong binary …");
     let status = Command::new(cargo)
-        .args(["build", "--release", "-p", "api", "--bin", "xinyong"])
+        .args([
+            "build",
+            "--release",
+            "-p",
+            "api",
+            "-p",
+            "xinyong-bench",
+            "--bins",
+        ])
         .status()?;
     if !status.success() {
-        return Err("cargo build --release -p api --bin xinyong failed".into());
+        return Err("cargo build --release -p api -p xinyong-bench --bins failed".into());
     }
     let exe = std::env::current_exe()?;
     let dir = exe.parent().ok_or("no directory of the benchmark binary")?;

@@ -91,7 +91,8 @@ async fn each_validation_rule_rejects_with_a_field_error_and_writes_nothing() {
     });
     let tomorrow = (today(&app) + Duration::days(1)).to_string();
 
-    let cases: Vec<(&str, Box<dyn Fn(&mut Value)>, &str, &str)> = vec![
+    type Mutate = Box<dyn Fn(&mut Value)>;
+    let cases: Vec<(&str, Mutate, &str, &str)> = vec![
         (
             "check character",
             Box::new(move |v| v["subjectIdentifier"] = json!(bad_check.clone())),
