@@ -98,7 +98,7 @@ fn record(i: u64, subject: u64, run: u32) -> RecordSubmission {
     let r = mix(i ^ (u64::from(run) << 40));
     let s = mix(subject ^ 0xABCD ^ (u64::from(run) << 40));
     // One in eight subjects is an individual business.
-    let kind = if s % 8 == 0 {
+    let kind = if s.is_multiple_of(8) {
         SubjectKind::IndividualBusiness
     } else {
         SubjectKind::Enterprise

@@ -98,7 +98,7 @@ const HEADER: &str = "source_ref,category,subject_identifier,subject_name,title,
 /// One good CSV row: a licence for even `i`, a penalty with a fine for odd.
 fn good_row(i: u64, subject: u64) -> String {
     let id = uscc(subject);
-    if i % 2 == 0 {
+    if i.is_multiple_of(2) {
         format!(
             "T-{i:06},administrative_licence,{id},福州测试{subject}有限公司,食品经营许可,2026-03-0{d},2031-03-01,,public,行政许可决定书,榕市监许〔2026〕{i}号,福州市市场监督管理局,2026-03-0{d},预包装食品销售,JY{i:010},,,,\n",
             d = 1 + i % 9
