@@ -52,6 +52,10 @@ pub enum Command {
         /// Where to write the per-row report (default: <FILE>.report.csv).
         #[arg(long)]
         report: Option<PathBuf>,
+        /// Batches (of 1,000 records) in the database at once (default: 2 on
+        /// PostgreSQL, 1 on SQLite). Batches sharing a record or subject never overlap.
+        #[arg(long)]
+        parallel: Option<usize>,
     },
     /// The tamper-evident logs (query log, audit trail).
     Audit {
@@ -162,11 +166,13 @@ pub async fn run(cli: Cli) -> Result<(), CliError> {
             file,
             format,
             report,
+            parallel,
         } => {
             use std::io::IsTerminal;
             // Check the file before touching the database.
             let progress = std::io::stderr().is_terminal();
-            let job = crate::import::Job::open(department, file, format, report, progress)?;
+            let job =
+                crate::import::Job::open(department, file, format, report, progress, parallel)?;
             let state = prepare(&config).await?;
             let summary = job.run(&state).await?;
             print!("{summary}");

@@ -98,6 +98,18 @@ pub struct MailConfig {
     pub transport: MailTransport,
     /// The From: address of every notice.
     pub from: String,
+    /// Attempts before an email is dead-lettered (docs/mail.md).
+    pub max_attempts: i32,
+    /// Wait after the first failed attempt; doubles with each further one.
+    pub retry_base: Duration,
+    /// Longest wait between two attempts.
+    pub retry_max: Duration,
+    /// Emails claimed per worker pass.
+    pub batch: u64,
+    /// How often the mail worker looks for due email.
+    pub poll: Duration,
+    /// Timeout of one SMTP conversation.
+    pub smtp_timeout: Duration,
 }
 
 #[derive(Clone, Debug)]
@@ -173,6 +185,12 @@ struct FileMail {
     smtp_tls: Option<SmtpTls>,
     smtp_username: Option<String>,
     smtp_password: Option<Secret>,
+    max_attempts: Option<i32>,
+    retry_base_secs: Option<u64>,
+    retry_max_secs: Option<u64>,
+    batch: Option<u64>,
+    poll_secs: Option<u64>,
+    smtp_timeout_secs: Option<u64>,
 }
 
 /// Reads configuration from an environment (a closure so tests need no global state).
@@ -310,6 +328,35 @@ pub fn load(env: impl Fn(&str) -> Option<String>) -> Result<Config, ConfigError>
             from: env("XINYONG_MAIL_FROM")
                 .or(mail_file.from)
                 .unwrap_or_else(|| "Xinyong <noreply@xinyong.localhost>".into()),
+            max_attempts: parse_env(&env, "XINYONG_MAIL_MAX_ATTEMPTS")?
+                .or(mail_file.max_attempts)
+                .unwrap_or(8)
+                .max(1),
+            retry_base: Duration::from_secs(
+                parse_env(&env, "XINYONG_MAIL_RETRY_BASE_SECS")?
+                    .or(mail_file.retry_base_secs)
+                    .unwrap_or(60),
+            ),
+            retry_max: Duration::from_secs(
+                parse_env(&env, "XINYONG_MAIL_RETRY_MAX_SECS")?
+                    .or(mail_file.retry_max_secs)
+                    .unwrap_or(6 * 3600),
+            ),
+            batch: parse_env(&env, "XINYONG_MAIL_BATCH")?
+                .or(mail_file.batch)
+                .unwrap_or(50)
+                .max(1),
+            poll: Duration::from_secs(
+                parse_env(&env, "XINYONG_MAIL_POLL_SECS")?
+                    .or(mail_file.poll_secs)
+                    .unwrap_or(5)
+                    .max(1),
+            ),
+            smtp_timeout: Duration::from_secs(
+                parse_env(&env, "XINYONG_SMTP_TIMEOUT_SECS")?
+                    .or(mail_file.smtp_timeout_secs)
+                    .unwrap_or(30),
+            ),
         },
         seed_demo: parse_env(&env, "XINYONG_SEED_DEMO")?
             .or(file.seed_demo)

@@ -167,6 +167,7 @@ pub struct Job {
     report: csv::Writer<BufWriter<File>>,
     source: Source,
     progress: bool,
+    parallel: Option<usize>,
 }
 
 /// Where the rows come from, with what was learnt from the header.
@@ -185,13 +186,19 @@ enum Source {
 impl Job {
     /// Opens the file and the report. Problems here are the user's to fix
     /// (exit code 2) and nothing has touched the database yet.
+    /// `parallel`: batches in the database at once (default:
+    /// [`default_parallel`]).
     pub fn open(
         department: String,
         file: PathBuf,
         format: Option<Format>,
         report: Option<PathBuf>,
         progress: bool,
+        parallel: Option<usize>,
     ) -> Result<Job, CliError> {
+        if parallel == Some(0) {
+            return Err(CliError::Usage("--parallel must be at least 1".to_string()));
+        }
         let format = match format.or_else(|| Format::from_path(&file)) {
             Some(f) => f,
             None => {
@@ -250,6 +257,7 @@ impl Job {
             report,
             source,
             progress,
+            parallel,
         })
     }
 
@@ -265,6 +273,7 @@ impl Job {
             mut report,
             source,
             progress,
+            parallel,
         } = self;
         let submitter = match Submitter::for_department_code(state, &department).await {
             Ok(s) => s,
@@ -298,7 +307,7 @@ impl Job {
         let (tx, mut rx) = tokio::sync::mpsc::channel::<Result<Chunk, String>>(2);
         let parser = tokio::task::spawn_blocking(move || source.parse(&types, &tx));
         let import_id = uuid::Uuid::now_v7().simple().to_string();
-        let in_flight_max = batches_in_flight(state);
+        let in_flight_max = parallel.unwrap_or_else(|| default_parallel(state));
         let mut batch_no = 0u64;
         let mut failure: Option<CliError> = None;
         let mut in_flight: VecDeque<InFlight> = VecDeque::new();
@@ -389,10 +398,11 @@ impl Job {
     }
 }
 
-/// How many batches may be in the database at once. PostgreSQL runs
-/// independent transactions side by side, so a second batch overlaps the
-/// first's round trips and commit; SQLite has one writer at a time.
-fn batches_in_flight(state: &AppState) -> usize {
+/// How many batches are in the database at once unless `--parallel` says:
+/// PostgreSQL runs independent transactions side by side, so a second batch
+/// overlaps the first's round trips and commit; SQLite has one writer at a
+/// time. Batches that share a record or a subject never overlap.
+pub fn default_parallel(state: &AppState) -> usize {
     match state.db.get_database_backend() {
         sea_orm::DatabaseBackend::Postgres => 2,
         _ => 1,
@@ -562,7 +572,9 @@ async fn refresh_statistics(state: &AppState, batch_no: u64) {
     }
     if let Err(e) = state
         .db
-        .execute_unprepared("ANALYZE credit_record, subject")
+        .execute_unprepared(
+            "ANALYZE credit_record (department_id, source_ref), subject (identifier_hash)",
+        )
         .await
     {
         tracing::warn!(error = %e, "ANALYZE after an import batch failed; the import goes on");
@@ -871,7 +883,7 @@ impl Chunker<'_> {
     /// Files usually list a subject's records together. When the batch is
     /// full in the middle of a subject's run, that run moves to the next
     /// batch, so that two batches rarely share a subject (and may then be in
-    /// the database at the same time, see `batches_in_flight`). A run longer
+    /// the database at the same time, see `default_parallel`). A run longer
     /// than half a batch stays.
     fn hold_back_last_subject(&mut self) -> Vec<Row> {
         let key = |r: &Row| match r {

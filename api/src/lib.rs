@@ -16,6 +16,7 @@ pub mod graphql;
 pub mod http;
 pub mod import;
 pub mod jobs;
+pub mod mail;
 pub mod ratelimit;
 pub mod server;
 pub mod service;

@@ -18,6 +18,11 @@ use serde_json::{Map, Value, json};
 use xinyong::domain::identifier::{USCC_ALPHABET, Uscc};
 use xinyong::service::records::{LegalBasis, RecordSubmission};
 
+pub mod dataset;
+pub mod db;
+pub mod load;
+pub mod proc;
+
 /// splitmix64: a tiny deterministic generator (no dependency, same data every run).
 fn mix(mut x: u64) -> u64 {
     x = x.wrapping_add(0x9E37_79B9_7F4A_7C15);
@@ -94,8 +99,9 @@ pub fn generate(n: usize, per_subject: usize, run: u32) -> Vec<RecordSubmission>
         .collect()
 }
 
-fn record(i: u64, subject: u64, run: u32) -> RecordSubmission {
-    let r = mix(i ^ (u64::from(run) << 40));
+/// Kind, USCC and name of generated subject number `subject` of run `run`
+/// (the subject of records `subject * per_subject ..`).
+pub fn subject_identity(subject: u64, run: u32) -> (SubjectKind, String, String) {
     let s = mix(subject ^ 0xABCD ^ (u64::from(run) << 40));
     // One in eight subjects is an individual business.
     let kind = if s.is_multiple_of(8) {
@@ -103,8 +109,36 @@ fn record(i: u64, subject: u64, run: u32) -> RecordSubmission {
     } else {
         SubjectKind::Enterprise
     };
+    (
+        kind,
+        uscc(kind, run, subject),
+        subject_name(kind, subject, s),
+    )
+}
+
+fn record(i: u64, subject: u64, run: u32) -> RecordSubmission {
+    let r = mix(i ^ (u64::from(run) << 40));
+    let (kind, subject_identifier, subject_name) = subject_identity(subject, run);
+    let decided_on = date(r % 290);
+    let year = 2026;
+    let serial = i + 1;
+    let roll = (r >> 12) % 100;
+    record_body(
+        r,
+        kind,
+        subject_identifier,
+        subject_name,
+        decided_on,
+        year,
+        serial,
+        roll,
+        run,
+    )
+}
+
+fn subject_name(kind: SubjectKind, subject: u64, s: u64) -> String {
     let area = pick(AREAS, s >> 8);
-    let subject_name = match kind {
+    match kind {
         SubjectKind::IndividualBusiness => {
             format!(
                 "福州市{area}区{}号{}店",
@@ -117,11 +151,21 @@ fn record(i: u64, subject: u64, run: u32) -> RecordSubmission {
             pick(&["鑫", "恒", "盛", "达", "融", "闽", "榕", "海"], s >> 20),
             pick(TRADES, s >> 24)
         ),
-    };
-    let decided_on = date(r % 290);
-    let year = 2026;
-    let serial = i + 1;
-    let roll = (r >> 12) % 100;
+    }
+}
+
+#[allow(clippy::too_many_arguments)]
+fn record_body(
+    r: u64,
+    kind: SubjectKind,
+    subject_identifier: String,
+    subject_name: String,
+    decided_on: NaiveDate,
+    year: i32,
+    serial: u64,
+    roll: u64,
+    run: u32,
+) -> RecordSubmission {
     // Market supervision: licences, penalties, the abnormal-operations list,
     // some elevator records, the serious-violation list and honours.
     let category = match (kind, roll) {
@@ -253,7 +297,7 @@ fn record(i: u64, subject: u64, run: u32) -> RecordSubmission {
     RecordSubmission {
         source_ref: format!("BENCH-{run}-{serial:08}"),
         category: category.to_string(),
-        subject_identifier: uscc(kind, run, subject),
+        subject_identifier,
         subject_name,
         subject_kind: None,
         title,
@@ -289,16 +333,46 @@ pub fn write_csv(path: &Path, records: &[RecordSubmission]) -> std::io::Result<(
         .filter_map(|r| r.content.as_object())
         .flat_map(|o| o.keys().cloned())
         .collect();
-    let file = std::io::BufWriter::new(std::fs::File::create(path)?);
-    let mut w = csv::Writer::from_writer(file);
-    let mut header: Vec<String> = xinyong::import::CSV_COLUMNS
-        .iter()
-        .map(|s| s.to_string())
-        .collect();
-    header.extend(fields.iter().map(|f| format!("content.{f}")));
-    w.write_record(&header)?;
-    let empty = Map::new();
+    let mut sink = CsvSink::with_fields(path, fields.into_iter().collect())?;
     for r in records {
+        sink.write(r)?;
+    }
+    sink.finish()
+}
+
+/// An import CSV written record by record, so that millions of records
+/// never sit in memory at once.
+pub struct CsvSink {
+    w: csv::Writer<std::io::BufWriter<std::fs::File>>,
+    fields: Vec<String>,
+}
+
+impl CsvSink {
+    /// A CSV with a `content.<field>` column for every content field the
+    /// generator uses.
+    pub fn create(path: &Path) -> std::io::Result<CsvSink> {
+        let fields: BTreeSet<String> = generate(8000, 1, 0)
+            .iter()
+            .filter_map(|r| r.content.as_object())
+            .flat_map(|o| o.keys().cloned())
+            .collect();
+        CsvSink::with_fields(path, fields.into_iter().collect())
+    }
+
+    fn with_fields(path: &Path, fields: Vec<String>) -> std::io::Result<CsvSink> {
+        let file = std::io::BufWriter::new(std::fs::File::create(path)?);
+        let mut w = csv::Writer::from_writer(file);
+        let mut header: Vec<String> = xinyong::import::CSV_COLUMNS
+            .iter()
+            .map(|s| s.to_string())
+            .collect();
+        header.extend(fields.iter().map(|f| format!("content.{f}")));
+        w.write_record(&header)?;
+        Ok(CsvSink { w, fields })
+    }
+
+    pub fn write(&mut self, r: &RecordSubmission) -> std::io::Result<()> {
+        let empty = Map::new();
         let lb = r.legal_basis.as_ref();
         let opt = |d: Option<NaiveDate>| d.map(|d| d.to_string()).unwrap_or_default();
         let mut row = vec![
@@ -321,18 +395,29 @@ pub fn write_csv(path: &Path, records: &[RecordSubmission]) -> std::io::Result<(
             opt(lb.map(|b| b.effective_on)),
         ];
         let content = r.content.as_object().unwrap_or(&empty);
-        for f in &fields {
+        for f in &self.fields {
             row.push(match content.get(f) {
                 None | Some(Value::Null) => String::new(),
                 Some(Value::String(s)) => s.clone(),
                 Some(other) => other.to_string(),
             });
         }
-        w.write_record(&row)?;
+        self.w.write_record(&row)?;
+        Ok(())
     }
-    w.into_inner()
-        .map_err(|e| std::io::Error::other(e.to_string()))?
-        .flush()
+
+    pub fn finish(self) -> std::io::Result<()> {
+        self.w
+            .into_inner()
+            .map_err(|e| std::io::Error::other(e.to_string()))?
+            .flush()
+    }
+}
+
+/// Record number `i` of run `run` (about subject `i / per_subject`), for
+/// streaming generation.
+pub fn record_at(i: u64, per_subject: u64, run: u32) -> RecordSubmission {
+    record(i, i / per_subject.max(1), run)
 }
 
 /// Writes the records as JSON Lines.

@@ -26,3 +26,7 @@ pub mod disclosure;
 /// Consent (查询授权): the state machine, computed expiry and exhaustion,
 /// and the canonical JSON receipts are signed in (docs/consent.md).
 pub mod consent;
+
+/// Objections, credit repair and their clocks: reasons, evidence typing,
+/// working-day countdowns, repair eligibility, the commitment letter.
+pub mod cases;

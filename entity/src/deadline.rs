@@ -32,6 +32,11 @@ pub struct Model {
     pub escalated_at: Option<DateTimeUtc>,
     pub met_at: Option<DateTimeUtc>,
     pub created_at: DateTimeUtc,
+    /// The next instant the deadline sweep must look at this row; `None`
+    /// when no reminder or escalation is left.
+    pub next_check_at: Option<DateTimeUtc>,
+    /// When the due-day reminder went out (`reminded_at`: the one before).
+    pub due_reminded_at: Option<DateTimeUtc>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

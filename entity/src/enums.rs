@@ -110,7 +110,14 @@ string_enum! {
 
 string_enum! {
     /// How an account proved it may act for a subject.
-    BindingMethod { ContactCode, StaffDocument, ExternalIdp, Demo }
+    BindingMethod {
+        ContactCode,
+        StaffDocument,
+        ExternalIdp,
+        Demo,
+        /// An owner of the subject added the account (as an agent).
+        OwnerGrant,
+    }
 }
 
 string_enum! {

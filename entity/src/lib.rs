@@ -21,6 +21,7 @@ pub mod subject;
 // Accounts and sign-in
 pub mod account;
 pub mod account_subject;
+pub mod binding_request;
 pub mod identity_challenge;
 pub mod login_throttle;
 pub mod refresh_token;

@@ -31,6 +31,9 @@ pub struct Model {
     pub created_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,
     pub version: i32,
+    /// The record id while the case is open, else `None`; unique, so a
+    /// record has at most one open case of this kind.
+    pub open_record_id: Option<i64>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

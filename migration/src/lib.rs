@@ -17,6 +17,8 @@ mod m20260101_000008_logs;
 mod m20260201_000009_consent_usage;
 mod m20260201_000010_chain;
 mod m20260201_000011_webhooks;
+mod m20260301_000012_binding_requests;
+mod m20260301_000013_case_clocks;
 
 pub struct Migrator;
 
@@ -36,6 +38,8 @@ impl MigratorTrait for Migrator {
             Box::new(m20260201_000009_consent_usage::Migration),
             Box::new(m20260201_000010_chain::Migration),
             Box::new(m20260201_000011_webhooks::Migration),
+            Box::new(m20260301_000012_binding_requests::Migration),
+            Box::new(m20260301_000013_case_clocks::Migration),
         ]
     }
 }

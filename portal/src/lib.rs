@@ -1,47 +1,104 @@
 //! The portal: subject self-service and the staff workbench, server-rendered
-//! with Leptos. It is a client of the GraphQL schema executed in-process, so
-//! every portal capability is an API capability under the same authorisation.
+//! with Leptos. It is a client of the GraphQL schema executed in-process
+//! through a [`Backend`] the platform hands it, so every portal capability is
+//! an API capability under the same authorisation: the portal never touches
+//! the database or the services.
 //!
-//! For now it serves the landing page; the self-service pages build on the
-//! GraphQL operations as they land.
+//! Every page and form works without JavaScript: pages are rendered on the
+//! server, forms are plain `POST`s answered with a redirect (or the same form
+//! again, with the answers kept and the errors next to the fields).
+
+pub mod backend;
+mod gql;
+pub mod i18n;
+mod pages;
+mod web;
+
+use std::sync::Arc;
 
 use axum::Router;
 use axum::http::header;
-use axum::response::{Html, IntoResponse};
-use axum::routing::get;
-use leptos::prelude::*;
+use axum::response::IntoResponse;
+use axum::routing::{get, post};
+
+pub use backend::{Backend, Caller, SignIn, UploadFile};
+
+/// The hand-written style sheet (one file, no framework).
+pub const CSS: &str = include_str!("portal.css");
 
 /// The portal's routes, merged into the platform's router by the binary.
-pub fn routes() -> Router {
-    Router::new().route("/", get(home))
+pub fn routes(backend: Arc<dyn Backend>) -> Router {
+    use pages::{account, cases, consents, me, public, staff, subject};
+    Router::new()
+        .route("/", get(public::home))
+        .route("/assets/portal.css", get(css))
+        .route("/search", get(public::search))
+        .route("/subjects/{identifier}", get(public::subject_page))
+        .route("/lists", get(public::lists))
+        .route("/lists/{category}", get(public::list_page))
+        .route("/help/{topic}", get(public::help))
+        .route("/language/{lang}", get(public::language))
+        .route(
+            "/sign-in",
+            get(account::sign_in_form).post(account::sign_in),
+        )
+        .route(
+            "/sign-up",
+            get(account::sign_up_form).post(account::sign_up),
+        )
+        .route(
+            "/sign-out",
+            get(account::sign_out_form).post(account::sign_out),
+        )
+        .route("/me", get(subject::dashboard))
+        .route("/me/{subject}/records", get(subject::records))
+        .route("/me/{subject}/log", get(subject::query_log))
+        .route("/me/{subject}/consents", get(consents::list_page))
+        .route(
+            "/me/{subject}/consents/new",
+            get(consents::grant_form).post(consents::grant),
+        )
+        .route("/records/{record}", get(subject::record))
+        .route(
+            "/records/{record}/object",
+            get(cases::objection_form).post(cases::file_objection),
+        )
+        .route("/cases/{case}", get(cases::case_page))
+        .route("/cases/{case}/withdraw", post(cases::withdraw))
+        .route("/cases/{case}/check", post(cases::check))
+        .route("/cases/{case}/decide", post(cases::decide))
+        .route("/me/bind", get(me::bind_form).post(me::bind_start))
+        .route("/me/bind/confirm", post(me::bind_confirm))
+        .route("/inbox", get(me::inbox))
+        .route("/inbox/{notice}", get(me::notice))
+        .route("/settings", get(me::settings).post(me::save_settings))
+        .route(
+            "/consents/{consent}/revoke",
+            get(consents::revoke_form).post(consents::revoke),
+        )
+        .route("/consents/{consent}/approve", post(consents::approve))
+        .route("/consents/{consent}/deny", post(consents::deny))
+        .route("/consents/{consent}/renew", post(consents::renew))
+        .route("/consents/{consent}/receipt", get(consents::receipt))
+        .route("/staff", get(staff::workbench))
+        .route("/staff/late", get(staff::late))
+        .route("/staff/agencies", get(staff::agencies))
+        .fallback(web::not_found_handler)
+        .with_state(Portal { backend })
 }
 
-async fn home() -> impl IntoResponse {
-    let body = view! { <Home/> }.to_html();
+/// What the portal's handlers share.
+#[derive(Clone)]
+pub struct Portal {
+    pub backend: Arc<dyn Backend>,
+}
+
+async fn css() -> impl IntoResponse {
     (
-        [(header::CACHE_CONTROL, "no-cache")],
-        Html(format!(
-            "<!DOCTYPE html><html lang=\"zh-CN\"><head><meta charset=\"utf-8\"><meta name=\"viewport\" content=\"width=device-width, initial-scale=1\"><title>信用 Xinyong</title><style>{CSS}</style></head><body>{body}</body></html>"
-        )),
+        [
+            (header::CONTENT_TYPE, "text/css; charset=utf-8"),
+            (header::CACHE_CONTROL, "public, max-age=3600"),
+        ],
+        CSS,
     )
-}
-
-const CSS: &str = "body{font-family:system-ui,'PingFang SC','Noto Sans CJK SC',sans-serif;margin:0;color:#1b1b1b;line-height:1.5}\
-header{background:#8b1a1a;color:#fff;padding:1rem 1.5rem}header h1{margin:0;font-size:1.5rem}\
-main{max-width:48rem;margin:0 auto;padding:1.5rem}a{color:#0b5cad}a:focus{outline:3px solid #ffbf47}\
-ul{padding-left:1.2rem}";
-
-#[component]
-fn Home() -> impl IntoView {
-    view! {
-        <header><h1>"信用 Xinyong"</h1><p>"公共信用信息服务平台"</p></header>
-        <main>
-            <h2>"查询、异议与信用修复"</h2>
-            <p>"企业和个人可查看自己的信用记录、授权查询、提出异议和申请信用修复。"</p>
-            <ul>
-                <li><a href="/graphql">"GraphQL API（GraphiQL）"</a></li>
-                <li><a href="/healthz">"服务状态"</a></li>
-            </ul>
-        </main>
-    }
 }

@@ -4,6 +4,10 @@
 //! (`sqlite`, the default, or `postgres`); `scripts/test` runs the suite once
 //! with each. Each test gets a fresh database of its own and drops it after.
 
+pub mod browser;
+pub mod demo;
+pub mod smtp;
+
 use std::sync::atomic::{AtomicU64, Ordering};
 
 use sea_orm::{ConnectionTrait, Database, DatabaseConnection, Statement};

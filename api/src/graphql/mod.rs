@@ -5,13 +5,16 @@
 //! top-level errors only for authentication, permission, limits and faults,
 //! each with a stable `extensions.code`.
 
+mod accounts;
 mod agency;
+pub mod cases;
 mod consents;
 pub mod error;
 mod extension;
 mod feed;
 mod mutation;
 pub mod node;
+mod notices;
 mod query;
 mod records;
 pub mod types;
@@ -32,6 +35,9 @@ pub struct Query(
     agency::AgencyQueries,
     consents::ConsentQueries,
     feed::FeedQueries,
+    cases::CaseQueries,
+    accounts::AccountQueries,
+    notices::NoticeQueries,
 );
 
 /// The mutation root, assembled from one object per area.
@@ -41,6 +47,9 @@ pub struct Mutation(
     records::RecordMutations,
     consents::ConsentMutations,
     feed::WebhookMutations,
+    cases::CaseMutations,
+    accounts::AccountMutations,
+    notices::NoticeMutations,
 );
 
 pub type XinyongSchema = Schema<Query, Mutation, EmptySubscription>;
@@ -59,12 +68,18 @@ pub fn build_schema(
             agency::AgencyQueries,
             consents::ConsentQueries,
             feed::FeedQueries,
+            cases::CaseQueries,
+            accounts::AccountQueries,
+            notices::NoticeQueries,
         ),
         Mutation(
             MutationRoot,
             records::RecordMutations,
             consents::ConsentMutations,
             feed::WebhookMutations,
+            cases::CaseMutations,
+            accounts::AccountMutations,
+            notices::NoticeMutations,
         ),
         EmptySubscription,
     )

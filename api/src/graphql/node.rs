@@ -5,8 +5,10 @@ use async_graphql::{ID, Interface};
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 
+use super::accounts::{BindingRequest, SubjectBinding};
 use super::consents::Consent;
 use super::feed::{WebhookDelivery, WebhookSubscription};
+use super::notices::{Email, Notice};
 use super::types::{Account, Agency, ApiClient, CreditRecord, Department, Subject};
 
 #[derive(Interface)]
@@ -18,6 +20,10 @@ use super::types::{Account, Agency, ApiClient, CreditRecord, Department, Subject
 pub enum Node {
     Account(Account),
     Agency(Agency),
+    BindingRequest(BindingRequest),
+    Email(Email),
+    Notice(Notice),
+    SubjectBinding(SubjectBinding),
     ApiClient(ApiClient),
     Consent(Consent),
     CreditRecord(CreditRecord),
@@ -32,6 +38,11 @@ pub enum Node {
 pub enum NodeType {
     Account,
     Agency,
+    BindingChallenge,
+    BindingRequest,
+    Email,
+    Notice,
+    SubjectBinding,
     ApiClient,
     Consent,
     CreditRecord,
@@ -46,6 +57,11 @@ impl NodeType {
         match self {
             NodeType::Account => "Account",
             NodeType::Agency => "Agency",
+            NodeType::BindingChallenge => "BindingChallenge",
+            NodeType::BindingRequest => "BindingRequest",
+            NodeType::Email => "Email",
+            NodeType::Notice => "Notice",
+            NodeType::SubjectBinding => "SubjectBinding",
             NodeType::ApiClient => "ApiClient",
             NodeType::Consent => "Consent",
             NodeType::CreditRecord => "CreditRecord",
@@ -60,6 +76,11 @@ impl NodeType {
         Some(match s {
             "Account" => NodeType::Account,
             "Agency" => NodeType::Agency,
+            "BindingChallenge" => NodeType::BindingChallenge,
+            "BindingRequest" => NodeType::BindingRequest,
+            "Email" => NodeType::Email,
+            "Notice" => NodeType::Notice,
+            "SubjectBinding" => NodeType::SubjectBinding,
             "ApiClient" => NodeType::ApiClient,
             "Consent" => NodeType::Consent,
             "CreditRecord" => NodeType::CreditRecord,

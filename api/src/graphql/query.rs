@@ -125,6 +125,19 @@ async fn load_node(ctx: &Context<'_>, id: &ID) -> ApiResult<Option<Node>> {
         NodeType::Account => service::accounts::get_account(state, actor, n)
             .await?
             .map(|m| Node::Account(Account(m))),
+        NodeType::BindingChallenge => None,
+        NodeType::BindingRequest => service::accounts::binding_request(state, actor, n)
+            .await?
+            .map(|v| Node::BindingRequest(super::accounts::BindingRequest(v))),
+        NodeType::Email => service::notices::email(state, actor, n)
+            .await?
+            .map(|m| Node::Email(super::notices::Email(m))),
+        NodeType::Notice => service::notices::get_notice(state, actor, n)
+            .await?
+            .map(|m| Node::Notice(super::notices::Notice(m))),
+        NodeType::SubjectBinding => service::accounts::binding_view(state, actor, n)
+            .await?
+            .map(|v| Node::SubjectBinding(super::accounts::SubjectBinding(v))),
         NodeType::Department => service::directory::department(state, n)
             .await?
             .map(|m| Node::Department(Department(m))),

@@ -5,6 +5,7 @@ mod graphql;
 mod health;
 pub mod metrics;
 mod oauth;
+mod portal;
 mod wellknown;
 
 use std::time::Duration;
@@ -59,6 +60,7 @@ pub fn router(app: AppState) -> Router {
         app.config.graphql_max_complexity,
     );
     let max_body = app.config.max_body_bytes;
+    let portal_backend = portal::PortalBackend::shared(app.clone(), schema.clone());
     let state = HttpState { app, schema };
     let api = Router::new()
         .route("/graphql", get(graphql::graphiql).post(graphql::graphql))
@@ -71,7 +73,7 @@ pub fn router(app: AppState) -> Router {
             get(wellknown::consent_keys),
         )
         .with_state(state);
-    api.merge(portal::routes())
+    api.merge(::portal::routes(portal_backend))
         .route_layer(axum::middleware::from_fn(metrics::track))
         .layer(RequestBodyLimitLayer::new(max_body))
         .layer(TimeoutLayer::with_status_code(

@@ -2,6 +2,10 @@
 //! service function that is safe to run on several replicas at once and
 //! idempotent, so a crash or a double start never does anything twice.
 
+pub mod mail;
+
+pub mod deadlines;
+
 use std::time::Duration;
 
 use crate::auth::RequestMeta;
@@ -26,6 +30,11 @@ pub async fn run_once(state: &AppState) {
             "archived records whose publication window ended"
         ),
         Err(e) => tracing::error!(error = %e, "archiving job failed; it will run again"),
+    }
+    match deadlines::sweep(state).await {
+        Ok(r) if r.is_empty() => {}
+        Ok(r) => tracing::info!(?r, "deadline reminders and escalations sent"),
+        Err(e) => tracing::error!(error = %e, "deadline sweep failed; it will run again"),
     }
     // The hash chains: seal new log rows, then purge query-log rows past retention.
     if let Err(e) = service::chain::seal(state).await {
@@ -53,6 +62,7 @@ pub async fn deliver_webhooks_once(state: &AppState) -> service::ServiceResult<u
 /// Starts the tickers (the periodic jobs, and the faster webhook loop);
 /// they stop when the runtime does.
 pub fn spawn(state: AppState) -> tokio::task::JoinHandle<()> {
+    mail::spawn(state.clone());
     let webhooks = state.clone();
     tokio::spawn(async move {
         let mut tick = tokio::time::interval(WEBHOOK_TICK);

@@ -1,10 +1,17 @@
-//! Accounts: sign-up with the password policy, and reading accounts under
-//! object-level authorisation.
+//! Accounts: sign-up with the password policy, reading accounts under
+//! object-level authorisation, and the flows that need email (verification,
+//! password reset, identity binding, settings) in `flows`. docs/accounts.md.
 
+mod flows;
+pub use flows::*;
+
+use chrono::{DateTime, Utc};
 use entity::account;
 use entity::enums::{AccountRole, AccountStatus};
-use sea_orm::{ActiveModelTrait, EntityTrait, Set};
+use sea_orm::{ActiveModelTrait, DatabaseTransaction, EntityTrait, Set};
 use serde_json::json;
+
+use super::notices::NoticePrefs;
 
 use super::audit::{self, AuditEntry};
 use super::auth::normalize_email;
@@ -81,6 +88,8 @@ fn is_plausible_email(email: &str) -> bool {
 
 /// Creates an account. Self-service sign-up creates subject users only;
 /// staff and operator accounts are created by an operator (or the seeder).
+/// A subject user is sent an email-verification link in the same
+/// transaction.
 pub async fn create_account(
     state: &AppState,
     actor: &Actor,
@@ -94,11 +103,22 @@ pub async fn create_account(
     }
     validate_new_account(&input).map_err(ServiceError::Invalid)?;
     let pw = input.password.clone();
-    let hash = tokio::task::spawn_blocking(move || password::hash(&pw))
+    let hash = hash_password(pw).await?;
+    let now = state.now();
+    let txn = begin_write(&state.db).await?;
+    let created = insert_in(&txn, now, actor, meta, &input, hash).await?;
+    if created.role == AccountRole::SubjectUser {
+        send_email_verification(&txn, now, &created).await?;
+    }
+    txn.commit().await?;
+    Ok(created)
+}
+
+async fn hash_password(pw: String) -> ServiceResult<String> {
+    tokio::task::spawn_blocking(move || password::hash(&pw))
         .await
         .map_err(|e| ServiceError::Internal(format!("hashing task: {e}")))?
-        .map_err(|e| ServiceError::Internal(format!("hashing: {e}")))?;
-    insert_account(state, actor, meta, &input, hash).await
+        .map_err(|e| ServiceError::Internal(format!("hashing: {e}")))
 }
 
 /// Inserts an already validated account with a precomputed hash (the demo
@@ -112,6 +132,19 @@ pub async fn insert_account(
 ) -> ServiceResult<account::Model> {
     let now = state.now();
     let txn = begin_write(&state.db).await?;
+    let created = insert_in(&txn, now, actor, meta, input, password_hash).await?;
+    txn.commit().await?;
+    Ok(created)
+}
+
+async fn insert_in(
+    txn: &DatabaseTransaction,
+    now: DateTime<Utc>,
+    actor: &Actor,
+    meta: &RequestMeta,
+    input: &NewAccount,
+    password_hash: String,
+) -> ServiceResult<account::Model> {
     let created = account::ActiveModel {
         email: Set(input.email.clone()),
         display_name: Set(input.display_name.clone()),
@@ -121,13 +154,13 @@ pub async fn insert_account(
         language: Set(input.language.clone()),
         status: Set(AccountStatus::Active),
         email_verified_at: Set(None),
-        notify_prefs: Set(json!({ "email": true })),
+        notify_prefs: Set(NoticePrefs::default().to_json()),
         created_at: Set(now),
         updated_at: Set(now),
         last_login_at: Set(None),
         ..Default::default()
     }
-    .insert(&txn)
+    .insert(txn)
     .await
     .map_err(|e| {
         ServiceError::from_unique(
@@ -143,13 +176,12 @@ pub async fn insert_account(
         )
     })?;
     audit::record(
-        &txn,
+        txn,
         AuditEntry::by(actor, "account.create", "account", now, meta)
             .object_id(Some(created.id.to_string()))
             .detail(json!({ "role": created.role })),
     )
     .await?;
-    txn.commit().await?;
     Ok(created)
 }
 

@@ -330,6 +330,7 @@ pub async fn agency_subject(
             .flat_map(|p| p.items.iter().map(|r| r.record.id))
             .filter(|id| seen.insert(*id))
             .collect();
+        let returned = record_ids.len();
         query_log::write(
             &txn,
             Entry {
@@ -349,6 +350,9 @@ pub async fn agency_subject(
             },
         )
         .await?;
+        // "Your data was queried" (issue #4 item 4), in the query's transaction.
+        super::notices::subject_queried(&txn, now, subject.id, agency_id, &purpose_code, returned)
+            .await?;
     }
     txn.commit().await?;
     Ok(Some(AgencySubject {

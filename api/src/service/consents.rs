@@ -809,7 +809,7 @@ async fn event(
     }
     .insert(conn)
     .await?;
-    Ok(())
+    super::notices::consent_event(conn, c, kind, now).await
 }
 
 async fn audit_consent(

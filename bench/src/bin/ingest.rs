@@ -60,6 +60,9 @@ struct Args {
     /// Which path to measure.
     #[arg(long, value_enum, default_value_t = PathKind::Both)]
     path: PathKind,
+    /// `xinyong import --parallel N` (default: the importer's own default).
+    #[arg(long)]
+    parallel: Option<usize>,
     /// Concurrent API clients.
     #[arg(long, default_value_t = 4)]
     clients: usize,
@@ -69,9 +72,14 @@ struct Args {
     /// Append the results table to this Markdown file (e.g. docs/performance.md).
     #[arg(long)]
     append: Option<PathBuf>,
-    /// Also count rows per table and statements per batch (PostgreSQL: pg_stat views).
+    /// Also count rows per table and, on PostgreSQL, transactions and tuples
+    /// (pg_stat_database) after the import.
     #[arg(long)]
     stats: bool,
+    /// Only write the generated records to this file (`.csv` or `.jsonl`)
+    /// and stop: for profiling `xinyong import` by hand.
+    #[arg(long)]
+    write: Option<PathBuf>,
 }
 
 struct Measurement {
@@ -107,6 +115,16 @@ fn main() -> std::process::ExitCode {
 }
 
 async fn run(args: Args) -> Result<(), BoxError> {
+    if let Some(path) = &args.write {
+        let records = generate(args.rows, args.per_subject, 1);
+        if path.extension().is_some_and(|e| e == "jsonl") {
+            xinyong_bench::write_jsonl(path, &records)?;
+        } else {
+            write_csv(path, &records)?;
+        }
+        eprintln!("wrote {} records to {}", records.len(), path.display());
+        return Ok(());
+    }
     let bin = match &args.xinyong {
         Some(p) => p.clone(),
         None => build_release_binary()?,
@@ -136,7 +154,8 @@ async fn run(args: Args) -> Result<(), BoxError> {
             seed(&db.url, data.path()).await?;
             for (label, expect_unchanged) in [("import", false), ("import again", true)] {
                 eprintln!("{backend}: {label} …");
-                let (secs, summary) = run_import(&bin, &db.url, data.path(), &csv_path)?;
+                let (secs, summary) =
+                    run_import(&bin, &db.url, data.path(), &csv_path, args.parallel)?;
                 let inner = summary_value(&summary, "elapsed:")
                     .and_then(|s| s.trim_end_matches(" s").parse::<f64>().ok());
                 let counted = summary_value(
@@ -161,6 +180,10 @@ async fn run(args: Args) -> Result<(), BoxError> {
                     )
                     .into());
                 }
+                let label = match args.parallel {
+                    Some(n) => format!("{label}, --parallel {n}"),
+                    None => label.to_string(),
+                };
                 results.push(Measurement {
                     path: format!("`xinyong import` ({label})"),
                     backend,
@@ -185,13 +208,20 @@ async fn run(args: Args) -> Result<(), BoxError> {
             let db = BenchDb::create(backend, "api").await?;
             let data = tempfile::tempdir()?;
             eprintln!("{backend}: api with {} clients …", args.clients);
-            let secs = run_api(&db.url, data.path(), &records, args.clients).await?;
+            let (secs, waited) = run_api(&db.url, data.path(), &records, args.clients).await?;
             results.push(Measurement {
                 path: format!("`submitRecords` API ({} clients)", args.clients),
                 backend,
                 rows: args.rows,
                 seconds: secs,
-                note: String::new(),
+                note: if waited.is_zero() {
+                    String::new()
+                } else {
+                    format!(
+                        "clients waited {:.0} s in all for the rate limit (HTTP 429)",
+                        waited.as_secs_f64()
+                    )
+                },
             });
             db.drop().await?;
         }
@@ -309,11 +339,21 @@ async fn seed(url: &str, data: &Path) -> Result<xinyong::state::AppState, BoxErr
 }
 
 /// Runs `xinyong import`; returns the wall time and the summary.
-fn run_import(bin: &Path, url: &str, data: &Path, file: &Path) -> Result<(f64, String), BoxError> {
+fn run_import(
+    bin: &Path,
+    url: &str,
+    data: &Path,
+    file: &Path,
+    parallel: Option<usize>,
+) -> Result<(f64, String), BoxError> {
     let started = Instant::now();
-    let out = Command::new(bin)
-        .args(["import", "--department", demo::MARKET_DEPARTMENT_CODE])
-        .arg(file)
+    let mut cmd = Command::new(bin);
+    cmd.args(["import", "--department", demo::MARKET_DEPARTMENT_CODE])
+        .arg(file);
+    if let Some(n) = parallel {
+        cmd.arg("--parallel").arg(n.to_string());
+    }
+    let out = cmd
         .env("XINYONG_DATABASE_URL", url)
         .env("XINYONG_DATA_DIR", data)
         .env("XINYONG_LOG", "warn")
@@ -345,7 +385,7 @@ async fn run_api(
     data: &Path,
     records: &[xinyong::service::records::RecordSubmission],
     clients: usize,
-) -> Result<f64, BoxError> {
+) -> Result<(f64, Duration), BoxError> {
     let state = seed(url, data).await?;
     let listener = xinyong::server::bind("127.0.0.1:0".parse()?).await?;
     let base = format!("http://{}", listener.local_addr()?);
@@ -396,21 +436,34 @@ async fn run_api(
         );
         tasks.push(tokio::spawn(async move {
             let mut accepted = 0u64;
+            let mut waited = Duration::ZERO;
             loop {
                 let i = next.fetch_add(1, Ordering::Relaxed);
                 let Some(body) = bodies.get(i) else { break };
-                let resp: Value = http
-                    .post(format!("{base}/graphql"))
-                    .bearer_auth(&token)
-                    .header("content-type", "application/json")
-                    .body(body.clone())
-                    .timeout(Duration::from_secs(300))
-                    .send()
-                    .await
-                    .map_err(|e| e.to_string())?
-                    .json()
-                    .await
-                    .map_err(|e| e.to_string())?;
+                let resp: Value = loop {
+                    let resp = http
+                        .post(format!("{base}/graphql"))
+                        .bearer_auth(&token)
+                        .header("content-type", "application/json")
+                        .body(body.clone())
+                        .timeout(Duration::from_secs(300))
+                        .send()
+                        .await
+                        .map_err(|e| e.to_string())?;
+                    // The client's rate limit: wait as told, then send the batch again.
+                    if resp.status() == reqwest::StatusCode::TOO_MANY_REQUESTS {
+                        let secs = resp
+                            .headers()
+                            .get("retry-after")
+                            .and_then(|v| v.to_str().ok())
+                            .and_then(|v| v.parse::<u64>().ok())
+                            .unwrap_or(1);
+                        waited += Duration::from_secs(secs);
+                        tokio::time::sleep(Duration::from_secs(secs)).await;
+                        continue;
+                    }
+                    break resp.json().await.map_err(|e| e.to_string())?;
+                };
                 let p = &resp["data"]["submitRecords"];
                 let n = p["accepted"]
                     .as_u64()
@@ -425,12 +478,15 @@ async fn run_api(
                 }
                 accepted += n;
             }
-            Ok::<u64, String>(accepted)
+            Ok::<(u64, Duration), String>((accepted, waited))
         }));
     }
     let mut accepted = 0;
+    let mut waited = Duration::ZERO;
     for t in tasks {
-        accepted += t.await??;
+        let (n, w) = t.await??;
+        accepted += n;
+        waited += w;
     }
     let secs = started.elapsed().as_secs_f64();
     let _ = stop.send(());
@@ -438,7 +494,7 @@ async fn run_api(
     if accepted as usize != records.len() {
         return Err(format!("api: {accepted} of {} accepted", records.len()).into());
     }
-    Ok(secs)
+    Ok((secs, waited))
 }
 
 /// Rows per table, and (PostgreSQL) statements and transactions, for
@@ -536,13 +592,16 @@ fn append(doc: &Path, args: &Args, table: &str) -> Result<(), BoxError> {
         .open(doc)?;
     writeln!(
         f,
-        "\n### Run of {} UTC\n\nMachine: {cpus} CPUs, {mem} memory. Command: `cargo run --release -p xinyong-bench --bin ingest -- --rows {} --per-subject {} --db {:?} --path {:?} --clients {}`.\n\n{table}",
+        "\n### Run of {} UTC\n\nMachine: {cpus} CPUs, {mem} memory. Command: `cargo run --release -p xinyong-bench --bin ingest -- --rows {} --per-subject {} --db {} --path {} --clients {}{}`.\n\n{table}",
         chrono::Utc::now().format("%Y-%m-%d %H:%M"),
         args.rows,
         args.per_subject,
         format!("{:?}", args.db).to_lowercase(),
         format!("{:?}", args.path).to_lowercase(),
-        args.clients
+        args.clients,
+        args.parallel
+            .map(|n| format!(" --parallel {n}"))
+            .unwrap_or_default()
     )?;
     Ok(())
 }

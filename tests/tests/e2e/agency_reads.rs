@@ -5,17 +5,19 @@
 
 use std::collections::BTreeSet;
 
-use chrono::{DateTime, Duration, NaiveDate, Utc};
+use chrono::{DateTime, Duration, Utc};
 use entity::enums::{ActorKind, Channel, ConsentMode, ConsentRequester, ConsentStatus, Disclosure};
-use entity::{agency, api_client, consent, credit_record, query_log, subject};
+use entity::{agency, api_client, consent, credit_record, subject};
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, IntoActiveModel, NotSet,
-    QueryFilter, QueryOrder, Set,
+    QueryFilter, Set,
 };
 use serde_json::{Value, json};
-use xinyong::domain::identifier::ResidentId;
-use xinyong::graphql::node::{NodeType, decode_id, global_id};
+use xinyong::graphql::node::{NodeType, global_id};
 use xinyong::service::demo;
+use xinyong_tests::demo::{
+    at, chen_meihua_id, logged_ids, logs, nodes, ok, raw_id, record, subject_by_name, titles,
+};
 use xinyong_tests::{Gql, TestApp};
 
 /// 2026-11-21 12:00 in Beijing: every demo record is decided by then.
@@ -23,66 +25,14 @@ const NOW: &str = "2026-11-21T04:00:00Z";
 const LOAN: &str = "loan_application";
 const CREDIT_LINE: &str = "credit_line_review";
 
-fn at(s: &str) -> DateTime<Utc> {
-    s.parse().expect("an RFC 3339 instant")
-}
-
 async fn app() -> TestApp {
     let app = TestApp::spawn_at(at(NOW)).await;
     demo::seed(&app.state).await.expect("demo data seeds");
     app
 }
 
-fn ok(r: &Gql) -> &Value {
-    assert!(r.body["errors"].is_null(), "unexpected errors: {}", r.body);
-    r.data()
-}
-
-fn raw_id(global: &Value) -> i64 {
-    match decode_id(global.as_str().expect("an id")) {
-        Some((_, n)) => n,
-        None => panic!("not a global id: {global}"),
-    }
-}
-
-fn nodes(connection: &Value) -> Vec<&Value> {
-    connection["edges"]
-        .as_array()
-        .unwrap_or_else(|| panic!("a connection: {connection}"))
-        .iter()
-        .map(|e| &e["node"])
-        .collect()
-}
-
-fn titles(connection: &Value) -> BTreeSet<String> {
-    nodes(connection)
-        .iter()
-        .map(|n| n["title"].as_str().unwrap_or_default().to_string())
-        .collect()
-}
-
 fn ids(connection: &Value) -> BTreeSet<i64> {
     nodes(connection).iter().map(|n| raw_id(&n["id"])).collect()
-}
-
-fn chen_meihua_id() -> String {
-    ResidentId::from_parts(
-        "350103",
-        NaiveDate::from_ymd_opt(1985, 7, 22).expect("date"),
-        148,
-    )
-    .expect("demo ID number")
-    .as_str()
-    .to_string()
-}
-
-async fn record(app: &TestApp, source_ref: &str) -> credit_record::Model {
-    credit_record::Entity::find()
-        .filter(credit_record::Column::SourceRef.eq(source_ref))
-        .one(&app.state.db)
-        .await
-        .expect("query")
-        .unwrap_or_else(|| panic!("demo record {source_ref}"))
 }
 
 /// A copy of `source_ref` under a new reference with another disclosure.
@@ -99,15 +49,6 @@ async fn copy_as(
     am.title = Set(title.to_string());
     am.disclosure = Set(disclosure);
     am.insert(&app.state.db).await.expect("insert record")
-}
-
-async fn subject_by_name(app: &TestApp, name: &str) -> subject::Model {
-    subject::Entity::find()
-        .filter(subject::Column::Name.eq(name))
-        .one(&app.state.db)
-        .await
-        .expect("query")
-        .unwrap_or_else(|| panic!("subject {name}"))
 }
 
 async fn agency_id(app: &TestApp) -> i64 {
@@ -183,19 +124,6 @@ async fn consent_row(app: &TestApp, id: i64) -> consent::Model {
         .await
         .expect("query")
         .expect("consent")
-}
-
-async fn logs(app: &TestApp, subject_id: i64) -> Vec<query_log::Model> {
-    query_log::Entity::find()
-        .filter(query_log::Column::SubjectId.eq(subject_id))
-        .order_by_asc(query_log::Column::Id)
-        .all(&app.state.db)
-        .await
-        .expect("query log")
-}
-
-fn logged_ids(row: &query_log::Model) -> BTreeSet<i64> {
-    serde_json::from_value(row.record_ids.clone()).expect("record ids are a JSON array")
 }
 
 /// A token of the demo agency's client, whose rate limit these tests lift

@@ -9,117 +9,26 @@ use std::collections::BTreeSet;
 
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
-use chrono::{DateTime, Duration, Utc};
+use chrono::Duration;
 use ed25519_dalek::{Signature, Verifier, VerifyingKey};
-use entity::enums::SubjectKind;
-use entity::{agency, audit_event, change_event, consent, subject};
+use entity::{audit_event, change_event, consent};
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder};
 use serde_json::{Value, json};
-use xinyong::graphql::node::{NodeType, decode_id, global_id};
+use xinyong::graphql::node::{NodeType, global_id};
 use xinyong::service::{agencies, consents, demo};
-use xinyong_tests::{Gql, TestApp};
+use xinyong_tests::TestApp;
+use xinyong_tests::demo::{
+    agency_client as agency_token, at, chen, client as token, codes, demo_agency, enterprise,
+    nodes, ok, operator, owner, person, raw_id, subject_gid as sid,
+};
 
 /// 2026-11-21 12:00 in Beijing.
 const NOW: &str = "2026-11-21T04:00:00Z";
-
-fn at(s: &str) -> DateTime<Utc> {
-    s.parse().expect("an RFC 3339 instant")
-}
 
 async fn app() -> TestApp {
     let app = TestApp::spawn_at(at(NOW)).await;
     demo::seed(&app.state).await.expect("demo data seeds");
     app
-}
-
-/// The data of a response that must have no errors.
-fn ok(r: &Gql) -> &Value {
-    assert!(r.body["errors"].is_null(), "unexpected errors: {}", r.body);
-    r.data()
-}
-
-/// The codes of a payload's user errors.
-fn codes(payload: &Value) -> Vec<String> {
-    payload["userErrors"]
-        .as_array()
-        .unwrap_or_else(|| panic!("a payload: {payload}"))
-        .iter()
-        .map(|e| e["code"].as_str().unwrap_or_default().to_string())
-        .collect()
-}
-
-fn raw_id(global: &Value) -> i64 {
-    match decode_id(global.as_str().expect("an id")) {
-        Some((_, n)) => n,
-        None => panic!("not a global id: {global}"),
-    }
-}
-
-fn nodes(connection: &Value) -> Vec<&Value> {
-    connection["edges"]
-        .as_array()
-        .unwrap_or_else(|| panic!("a connection: {connection}"))
-        .iter()
-        .map(|e| &e["node"])
-        .collect()
-}
-
-async fn operator(app: &TestApp) -> String {
-    app.login(demo::OPERATOR_EMAIL, demo::DEMO_PASSWORD).await.0
-}
-
-async fn owner(app: &TestApp) -> String {
-    app.login(demo::ENTERPRISE_USER_EMAIL, demo::DEMO_PASSWORD)
-        .await
-        .0
-}
-
-async fn person(app: &TestApp) -> String {
-    app.login(demo::PERSON_USER_EMAIL, demo::DEMO_PASSWORD)
-        .await
-        .0
-}
-
-async fn token(app: &TestApp, client_id: &str, secret: &str) -> String {
-    let (status, body) = app.client_token(client_id, secret).await;
-    assert_eq!(status, 200, "{body}");
-    body["access_token"].as_str().expect("a token").to_string()
-}
-
-async fn agency_token(app: &TestApp) -> String {
-    token(app, demo::AGENCY_CLIENT_ID, demo::AGENCY_CLIENT_SECRET).await
-}
-
-async fn enterprise(app: &TestApp) -> subject::Model {
-    subject::Entity::find()
-        .filter(subject::Column::IdentifierPlain.eq(demo::ENTERPRISE_USCC))
-        .one(&app.state.db)
-        .await
-        .expect("query")
-        .expect("the demo enterprise")
-}
-
-async fn chen(app: &TestApp) -> subject::Model {
-    subject::Entity::find()
-        .filter(subject::Column::Name.eq(demo::PERSON_NAME))
-        .filter(subject::Column::Kind.eq(SubjectKind::NaturalPerson))
-        .one(&app.state.db)
-        .await
-        .expect("query")
-        .expect("the demo person")
-}
-
-async fn demo_agency(app: &TestApp) -> agency::Model {
-    agency::Entity::find()
-        .filter(agency::Column::Name.eq(demo::AGENCY_NAME))
-        .one(&app.state.db)
-        .await
-        .expect("query")
-        .expect("the demo agency")
-}
-
-fn sid(s: &subject::Model) -> String {
-    global_id(NodeType::Subject, s.id).0
 }
 
 const CONSENT: &str = "id status usable purposeCode purposeText mode monthlyCap validFrom validUntil \

@@ -97,6 +97,7 @@ fn all_entity_tables() -> Vec<(&'static str, usize)> {
         api_client,
         attachment,
         audit_event,
+        binding_request,
         calendar_year,
         case_event,
         chain_head,
@@ -859,6 +860,7 @@ async fn every_entity_round_trips_a_row() {
             created_at: t0(),
             updated_at: t1,
             version: 4,
+            open_record_id: None,
         }
     );
     let repair = round_trip!(
@@ -882,6 +884,7 @@ async fn every_entity_round_trips_a_row() {
             created_at: t0(),
             updated_at: t0(),
             version: 1,
+            open_record_id: Some(record.id),
         }
     );
     round_trip!(
@@ -893,6 +896,7 @@ async fn every_entity_round_trips_a_row() {
             statement: Some("已履行全部义务".into()),
             decision_reason: Some("conditions met".into()),
             decided_at: Some(t1),
+            open_record_id: None,
             ..repair.clone()
         }
     );
@@ -966,6 +970,8 @@ async fn every_entity_round_trips_a_row() {
             escalated_at: Some(t1),
             met_at: None,
             created_at: t0(),
+            next_check_at: None,
+            due_reminded_at: Some(t1),
         }
     );
     round_trip!(
@@ -987,6 +993,8 @@ async fn every_entity_round_trips_a_row() {
             escalated_at: None,
             met_at: None,
             created_at: t0(),
+            next_check_at: Some(t0()),
+            due_reminded_at: None,
         }
     );
     round_trip!(

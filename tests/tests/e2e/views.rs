@@ -4,18 +4,20 @@
 
 use std::collections::{BTreeSet, HashMap};
 
-use chrono::{DateTime, NaiveDate, Utc};
+use chrono::NaiveDate;
 use entity::enums::{Disclosure, RecordStatus, SubjectKind};
-use entity::{credit_record, query_log, record_category, subject};
+use entity::{credit_record, record_category, subject};
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, IntoActiveModel, NotSet,
-    QueryFilter, QueryOrder, Set,
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, IntoActiveModel, QueryFilter,
+    QueryOrder, Set,
 };
 use serde_json::{Value, json};
 use xinyong::domain::disclosure::{Audience, decide};
-use xinyong::domain::identifier::ResidentId;
-use xinyong::graphql::node::{NodeType, decode_id, global_id};
+use xinyong::graphql::node::{NodeType, global_id};
 use xinyong::service::{demo, views};
+use xinyong_tests::demo::{
+    at, chen_meihua_id, copy, logged_ids, logs, nodes, ok, raw_id, record, subject_by_name, titles,
+};
 use xinyong_tests::{Gql, TestApp};
 
 /// 2026-11-21 12:00 in Beijing: every demo record is decided by then.
@@ -26,10 +28,6 @@ const LICENCE: &str = "SCJG-2024-000101";
 /// 福州恒达贸易有限公司's tax rating: government sharing only.
 const TAX_RATING: &str = "SWJ-2026-000202";
 
-fn at(s: &str) -> DateTime<Utc> {
-    s.parse().expect("an RFC 3339 instant")
-}
-
 fn date(s: &str) -> NaiveDate {
     s.parse().expect("a date")
 }
@@ -38,44 +36,6 @@ async fn app() -> TestApp {
     let app = TestApp::spawn_at(at(NOW)).await;
     demo::seed(&app.state).await.expect("demo data seeds");
     app
-}
-
-/// The data of a response that must have no errors.
-fn ok(r: &Gql) -> &Value {
-    assert!(r.body["errors"].is_null(), "unexpected errors: {}", r.body);
-    r.data()
-}
-
-fn raw_id(global: &Value) -> i64 {
-    match decode_id(global.as_str().expect("an id")) {
-        Some((_, n)) => n,
-        None => panic!("not a global id: {global}"),
-    }
-}
-
-fn nodes(connection: &Value) -> Vec<&Value> {
-    connection["edges"]
-        .as_array()
-        .unwrap_or_else(|| panic!("a connection: {connection}"))
-        .iter()
-        .map(|e| &e["node"])
-        .collect()
-}
-
-fn titles(connection: &Value) -> BTreeSet<String> {
-    nodes(connection)
-        .iter()
-        .map(|n| n["title"].as_str().unwrap_or_default().to_string())
-        .collect()
-}
-
-async fn record(app: &TestApp, source_ref: &str) -> credit_record::Model {
-    credit_record::Entity::find()
-        .filter(credit_record::Column::SourceRef.eq(source_ref))
-        .one(&app.state.db)
-        .await
-        .expect("query")
-        .unwrap_or_else(|| panic!("demo record {source_ref}"))
 }
 
 async fn update(
@@ -88,20 +48,6 @@ async fn update(
     am.update(&app.state.db).await.expect("update record")
 }
 
-/// A copy of `source_ref` under a new reference, changed by `change`.
-async fn copy(
-    app: &TestApp,
-    source_ref: &str,
-    new_ref: &str,
-    change: impl FnOnce(&mut credit_record::ActiveModel),
-) -> credit_record::Model {
-    let mut am = record(app, source_ref).await.into_active_model();
-    am.id = NotSet;
-    am.source_ref = Set(new_ref.to_string());
-    change(&mut am);
-    am.insert(&app.state.db).await.expect("insert record")
-}
-
 async fn category_id(app: &TestApp, code: &str) -> i64 {
     record_category::Entity::find()
         .filter(record_category::Column::Code.eq(code))
@@ -110,35 +56,6 @@ async fn category_id(app: &TestApp, code: &str) -> i64 {
         .expect("query")
         .expect("category")
         .id
-}
-
-async fn subject_by_name(app: &TestApp, name: &str) -> subject::Model {
-    subject::Entity::find()
-        .filter(subject::Column::Name.eq(name))
-        .one(&app.state.db)
-        .await
-        .expect("query")
-        .unwrap_or_else(|| panic!("subject {name}"))
-}
-
-async fn logs(app: &TestApp, subject_id: i64) -> Vec<query_log::Model> {
-    query_log::Entity::find()
-        .filter(query_log::Column::SubjectId.eq(subject_id))
-        .order_by_asc(query_log::Column::Id)
-        .all(&app.state.db)
-        .await
-        .expect("query log")
-}
-
-fn logged_ids(row: &query_log::Model) -> BTreeSet<i64> {
-    serde_json::from_value(row.record_ids.clone()).expect("record ids are a JSON array")
-}
-
-fn chen_meihua_id() -> String {
-    ResidentId::from_parts("350103", date("1985-07-22"), 148)
-        .expect("demo ID number")
-        .as_str()
-        .to_string()
 }
 
 const RECORD_FIELDS: &str = "id view title status statusReason disclosure sourceRef decidedOn

@@ -141,6 +141,19 @@ impl CreditRecord {
     async fn late_submission(&self) -> bool {
         self.0.record.late_submission
     }
+    /// Whether the subject can apply for credit repair, from when, and why
+    /// (docs/cases.md); null in the public view.
+    async fn repair_eligibility(
+        &self,
+        ctx: &async_graphql::Context<'_>,
+    ) -> ApiResult<Option<crate::graphql::cases::RepairEligibility>> {
+        if self.0.view == views::View::Public {
+            return Ok(None);
+        }
+        crate::graphql::cases::record_eligibility(ctx, &self.0.record, &self.0.category)
+            .await
+            .map(Some)
+    }
 }
 
 /// The legally effective document a record rests on.

@@ -1,0 +1,493 @@
+//! Cases a subject opens about its records — objections (异议), credit
+//! repair applications (信用修复) and complaints (投诉) — with their
+//! timelines, statutory deadlines and evidence (docs/cases.md).
+//!
+//! Shared here: who may see a case, the timeline (`case_event`), the
+//! deadline rows (rule + working-day calendar, the rule version in force on
+//! the day the clock starts), record state changes with their revision and
+//! change-feed event, and evidence files.
+
+pub mod attachments;
+pub mod complaints;
+pub mod objections;
+pub mod repairs;
+
+use chrono::{DateTime, Duration, Utc};
+use domain::cases::{self as rules_cases, Countdown};
+use domain::time::{end_of_local_day_utc, local_date, start_of_local_day_utc};
+use entity::enums::{AccountRole, ActorKind, CaseKind, ChangeKind, DeadlineStatus, RecordStatus};
+use entity::{case_event, change_event, credit_record, deadline, record_revision};
+use sea_orm::sea_query::Expr;
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, Set,
+};
+use serde_json::{Value, json};
+
+use super::{ServiceError, ServiceResult};
+use crate::auth::Actor;
+use crate::state::Reference;
+
+/// Milestones, as stored in `deadline.milestone`.
+pub mod milestone {
+    /// Platform's first check of an objection (3 WD).
+    pub const FIRST_CHECK: &str = "first_check";
+    /// Applicant told of a correction of the platform's own error (2 WD).
+    pub const OWN_ERROR_NOTIFY: &str = "own_error_notify";
+    /// Provider verifies a referred objection (20 WD).
+    pub const PROVIDER_VERIFICATION: &str = "provider_verification";
+    /// Applicant told of the provider's answer (2 WD).
+    pub const APPLICANT_NOTIFY: &str = "applicant_notify";
+    /// Department decides a repair application (20 WD).
+    pub const REPAIR_DECISION: &str = "repair_decision";
+    /// Operator handles a complaint (20 WD, policy).
+    pub const COMPLAINT_HANDLING: &str = "complaint_handling";
+}
+
+/// Longest statement, note or reason accepted (characters).
+pub const MAX_TEXT: usize = 5000;
+
+/// Who must act on a milestone.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Handler {
+    Operators,
+    Department(i64),
+}
+
+/// Who acted, for the timeline.
+#[derive(Clone, Copy, Debug)]
+pub struct By {
+    pub kind: ActorKind,
+    pub account_id: Option<i64>,
+}
+
+impl By {
+    pub const SYSTEM: By = By {
+        kind: ActorKind::System,
+        account_id: None,
+    };
+
+    pub fn of(actor: &Actor) -> By {
+        match actor {
+            Actor::Account(a) => By {
+                kind: match a.role {
+                    AccountRole::Operator => ActorKind::Operator,
+                    AccountRole::DepartmentStaff => ActorKind::Department,
+                    AccountRole::SubjectUser => ActorKind::Account,
+                },
+                account_id: Some(a.account_id),
+            },
+            Actor::Client(_) => By {
+                kind: ActorKind::Department,
+                account_id: None,
+            },
+            Actor::Anonymous => By::SYSTEM,
+        }
+    }
+}
+
+// ---------------------------------------------------------------------------
+// Actors
+
+/// A subject user's account id, or the error for anyone else.
+pub fn subject_user(actor: &Actor) -> ServiceResult<i64> {
+    match actor {
+        Actor::Anonymous => Err(ServiceError::Unauthenticated("sign in")),
+        Actor::Account(a) if a.role == AccountRole::SubjectUser => Ok(a.account_id),
+        _ => Err(ServiceError::Forbidden),
+    }
+}
+
+/// An operator's account id, or the error.
+pub fn operator(actor: &Actor) -> ServiceResult<i64> {
+    match actor {
+        Actor::Anonymous => Err(ServiceError::Unauthenticated("sign in as an operator")),
+        Actor::Account(a) if a.role == AccountRole::Operator => Ok(a.account_id),
+        _ => Err(ServiceError::Forbidden),
+    }
+}
+
+/// A department staff member's (account id, department id), or the error.
+pub fn staff(actor: &Actor) -> ServiceResult<(i64, i64)> {
+    match actor {
+        Actor::Anonymous => Err(ServiceError::Unauthenticated("sign in as department staff")),
+        Actor::Account(a) if a.role == AccountRole::DepartmentStaff => match a.department_id {
+            Some(d) => Ok((a.account_id, d)),
+            None => Err(ServiceError::Forbidden),
+        },
+        _ => Err(ServiceError::Forbidden),
+    }
+}
+
+/// Whether the account acts for the subject (a live binding).
+pub async fn bound(
+    conn: &impl ConnectionTrait,
+    actor: &Actor,
+    subject_id: i64,
+) -> ServiceResult<bool> {
+    Ok(super::views::is_bound(conn, actor, subject_id).await?)
+}
+
+/// Refuses an anonymous caller with UNAUTHENTICATED, anyone else with FORBIDDEN.
+pub fn deny(actor: &Actor) -> ServiceError {
+    match actor {
+        Actor::Anonymous => ServiceError::Unauthenticated("sign in"),
+        _ => ServiceError::Forbidden,
+    }
+}
+
+// ---------------------------------------------------------------------------
+// Input checks
+
+/// A required free text of 1..=MAX_TEXT characters, trimmed.
+pub fn required_text(value: &str, field: &[&str], code: &'static str) -> ServiceResult<String> {
+    let t = value.trim();
+    if t.is_empty() || t.chars().count() > MAX_TEXT {
+        return Err(ServiceError::invalid(
+            field,
+            code,
+            format!("give 1 to {MAX_TEXT} characters"),
+        ));
+    }
+    Ok(t.to_string())
+}
+
+/// An optional free text: empty means none.
+pub fn optional_text(
+    value: Option<&str>,
+    field: &[&str],
+    code: &'static str,
+) -> ServiceResult<Option<String>> {
+    match value.map(str::trim) {
+        None | Some("") => Ok(None),
+        Some(t) if t.chars().count() > MAX_TEXT => Err(ServiceError::invalid(
+            field,
+            code,
+            format!("at most {MAX_TEXT} characters"),
+        )),
+        Some(t) => Ok(Some(t.to_string())),
+    }
+}
+
+pub fn case_not_open(field: &[&str]) -> ServiceError {
+    ServiceError::invalid(
+        field,
+        "CASE_NOT_OPEN",
+        "the case is not at a stage where this can be done",
+    )
+}
+
+// ---------------------------------------------------------------------------
+// Timeline
+
+#[allow(clippy::too_many_arguments)]
+pub async fn event(
+    conn: &impl ConnectionTrait,
+    kind: CaseKind,
+    case_id: i64,
+    subject_id: i64,
+    by: By,
+    event: &str,
+    note: Option<String>,
+    data: Value,
+    now: DateTime<Utc>,
+) -> ServiceResult<()> {
+    case_event::ActiveModel {
+        case_kind: Set(kind),
+        case_id: Set(case_id),
+        subject_id: Set(subject_id),
+        actor_kind: Set(by.kind),
+        actor_account_id: Set(by.account_id),
+        event: Set(event.to_string()),
+        note: Set(note),
+        data: Set(data),
+        occurred_at: Set(now),
+        ..Default::default()
+    }
+    .insert(conn)
+    .await?;
+    Ok(())
+}
+
+/// A case's timeline, oldest first.
+pub async fn timeline(
+    conn: &impl ConnectionTrait,
+    kind: CaseKind,
+    case_id: i64,
+) -> ServiceResult<Vec<case_event::Model>> {
+    Ok(case_event::Entity::find()
+        .filter(case_event::Column::CaseKind.eq(kind))
+        .filter(case_event::Column::CaseId.eq(case_id))
+        .order_by_asc(case_event::Column::OccurredAt)
+        .order_by_asc(case_event::Column::Id)
+        .all(conn)
+        .await?)
+}
+
+// ---------------------------------------------------------------------------
+// Deadlines
+
+/// Working days before the due day on which the handler is reminded.
+pub const REMIND_BEFORE_WD: u32 = 2;
+
+/// The first instant the sweep must look at a deadline due on `due_on`:
+/// the start of the reminder day, or of the due day, or just after the
+/// due instant, whichever is still ahead of `now`.
+pub fn first_check_at(
+    reference: &Reference,
+    due_on: chrono::NaiveDate,
+    now: DateTime<Utc>,
+) -> DateTime<Utc> {
+    let remind = start_of_local_day_utc(rules_cases::reminder_day(
+        &reference.calendar,
+        due_on,
+        REMIND_BEFORE_WD,
+    ));
+    let due_day = start_of_local_day_utc(due_on);
+    if remind > now {
+        remind
+    } else if due_day > now {
+        due_day
+    } else {
+        after_due(due_on)
+    }
+}
+
+/// The first instant a deadline due on `due_on` is overdue.
+pub fn after_due(due_on: chrono::NaiveDate) -> DateTime<Utc> {
+    end_of_local_day_utc(due_on) + Duration::seconds(1)
+}
+
+/// Opens the deadline of a milestone whose clock starts at `start`, by the
+/// rule version in force on that (local) day.
+#[allow(clippy::too_many_arguments)]
+pub async fn open_deadline(
+    conn: &impl ConnectionTrait,
+    reference: &Reference,
+    kind: CaseKind,
+    case_id: i64,
+    subject_id: i64,
+    milestone: &str,
+    rule_id: &str,
+    start: DateTime<Utc>,
+    now: DateTime<Utc>,
+) -> ServiceResult<deadline::Model> {
+    let start_day = local_date(start);
+    let rule = reference
+        .rules
+        .rule_in_force(rule_id, start_day)
+        .ok_or_else(|| {
+            ServiceError::Internal(format!(
+                "no version of rule {rule_id} in force on {start_day}"
+            ))
+        })?;
+    let due = rule.apply(start_day, &reference.calendar);
+    let row = deadline::ActiveModel {
+        case_kind: Set(kind),
+        case_id: Set(case_id),
+        subject_id: Set(subject_id),
+        milestone: Set(milestone.to_string()),
+        due_on: Set(due.date),
+        due_at: Set(end_of_local_day_utc(due.date)),
+        rule_id: Set(rule.id.clone()),
+        rule_source: Set(rule.source.clone()),
+        provisional: Set(due.provisional),
+        status: Set(DeadlineStatus::Open),
+        reminded_at: Set(None),
+        escalated_at: Set(None),
+        met_at: Set(None),
+        created_at: Set(now),
+        next_check_at: Set(Some(first_check_at(reference, due.date, now))),
+        due_reminded_at: Set(None),
+        ..Default::default()
+    }
+    .insert(conn)
+    .await?;
+    Ok(row)
+}
+
+/// A milestone done at once (the notice went out in the same
+/// transaction): the deadline is recorded, met.
+#[allow(clippy::too_many_arguments)]
+pub async fn met_at_once(
+    conn: &impl ConnectionTrait,
+    reference: &Reference,
+    kind: CaseKind,
+    case_id: i64,
+    subject_id: i64,
+    milestone: &str,
+    rule_id: &str,
+    now: DateTime<Utc>,
+) -> ServiceResult<()> {
+    let d = open_deadline(
+        conn, reference, kind, case_id, subject_id, milestone, rule_id, now, now,
+    )
+    .await?;
+    close_deadlines(
+        conn,
+        kind,
+        d.case_id,
+        Some(milestone),
+        DeadlineStatus::Met,
+        now,
+    )
+    .await
+}
+
+/// Closes the open deadlines of a case (one milestone, or all).
+pub async fn close_deadlines(
+    conn: &impl ConnectionTrait,
+    kind: CaseKind,
+    case_id: i64,
+    milestone: Option<&str>,
+    status: DeadlineStatus,
+    now: DateTime<Utc>,
+) -> ServiceResult<()> {
+    let mut q = deadline::Entity::update_many()
+        .col_expr(deadline::Column::Status, Expr::value(status))
+        .col_expr(
+            deadline::Column::NextCheckAt,
+            Expr::value(Option::<DateTime<Utc>>::None),
+        )
+        .filter(deadline::Column::CaseKind.eq(kind))
+        .filter(deadline::Column::CaseId.eq(case_id))
+        .filter(deadline::Column::Status.eq(DeadlineStatus::Open));
+    if status == DeadlineStatus::Met {
+        q = q.col_expr(deadline::Column::MetAt, Expr::value(Some(now)));
+    }
+    if let Some(m) = milestone {
+        q = q.filter(deadline::Column::Milestone.eq(m));
+    }
+    q.exec(conn).await?;
+    Ok(())
+}
+
+/// A case's deadlines, in the order they were opened.
+pub async fn deadlines_of(
+    conn: &impl ConnectionTrait,
+    kind: CaseKind,
+    case_id: i64,
+) -> ServiceResult<Vec<deadline::Model>> {
+    Ok(deadline::Entity::find()
+        .filter(deadline::Column::CaseKind.eq(kind))
+        .filter(deadline::Column::CaseId.eq(case_id))
+        .order_by_asc(deadline::Column::Id)
+        .all(conn)
+        .await?)
+}
+
+/// Where a deadline stands at `now`: for closed deadlines, where it stood
+/// when it was met (or now, if it was missed or cancelled).
+pub fn countdown_of(reference: &Reference, d: &deadline::Model, now: DateTime<Utc>) -> Countdown {
+    let at = match (d.status, d.met_at) {
+        (DeadlineStatus::Met, Some(m)) => m,
+        _ => now,
+    };
+    rules_cases::countdown(&reference.calendar, d.due_on, local_date(at))
+}
+
+// ---------------------------------------------------------------------------
+// Record state changes
+
+/// What to change on the record besides its status.
+#[derive(Clone, Debug, Default)]
+pub struct RecordPatch {
+    pub title: Option<String>,
+    pub content: Option<Value>,
+}
+
+impl RecordPatch {
+    pub fn is_empty(&self) -> bool {
+        self.title.is_none() && self.content.is_none()
+    }
+}
+
+fn snapshot(r: &credit_record::Model) -> Value {
+    json!({
+        "title": r.title, "content": r.content, "status": r.status,
+        "status_reason": r.status_reason, "version": r.version,
+    })
+}
+
+/// Moves a record to `status` (and applies `patch`), with a revision and a
+/// change-feed event `feed_kind` for agencies, in the caller's transaction.
+#[allow(clippy::too_many_arguments)]
+pub async fn change_record(
+    conn: &impl ConnectionTrait,
+    record: &credit_record::Model,
+    status: RecordStatus,
+    patch: &RecordPatch,
+    change: ChangeKind,
+    feed_kind: &str,
+    reason: Option<String>,
+    by: By,
+    now: DateTime<Utc>,
+) -> ServiceResult<credit_record::Model> {
+    let mut row: credit_record::ActiveModel = record.clone().into();
+    row.status = Set(status);
+    row.status_reason = Set(reason.clone());
+    if let Some(t) = &patch.title {
+        row.title = Set(t.clone());
+    }
+    if let Some(c) = &patch.content {
+        row.content = Set(c.clone());
+    }
+    row.version = Set(record.version + 1);
+    row.updated_at = Set(now);
+    let after = row.update(conn).await?;
+    record_revision::ActiveModel {
+        record_id: Set(record.id),
+        subject_id: Set(record.subject_id),
+        version: Set(after.version),
+        change_kind: Set(change),
+        reason: Set(reason.clone()),
+        changed_by_account_id: Set(by.account_id),
+        changed_by_client_id: Set(None),
+        before: Set(Some(snapshot(record))),
+        after: Set(snapshot(&after)),
+        created_at: Set(now),
+        ..Default::default()
+    }
+    .insert(conn)
+    .await?;
+    change_event::ActiveModel {
+        subject_id: Set(record.subject_id),
+        record_id: Set(Some(record.id)),
+        consent_id: Set(None),
+        kind: Set(feed_kind.to_string()),
+        data: Set(json!({ "version": after.version })),
+        occurred_at: Set(now),
+        ..Default::default()
+    }
+    .insert(conn)
+    .await?;
+    Ok(after)
+}
+
+/// The record a case is about, in the caller's transaction.
+pub async fn record_of(
+    conn: &impl ConnectionTrait,
+    record_id: i64,
+) -> ServiceResult<credit_record::Model> {
+    credit_record::Entity::find_by_id(record_id)
+        .one(conn)
+        .await?
+        .ok_or_else(|| ServiceError::Internal(format!("record {record_id} of a case is missing")))
+}
+
+/// Short facts about a case for notices: only what its recipients may see.
+pub fn notice_params(kind: CaseKind, case_id: i64, record: &credit_record::Model) -> Value {
+    json!({
+        "caseKind": kind,
+        "caseId": case_id,
+        "recordTitle": record.title,
+    })
+}
+
+/// The portal path of a case.
+pub fn link(kind: CaseKind, case_id: i64) -> String {
+    match kind {
+        CaseKind::Objection => format!("/cases/objections/{case_id}"),
+        CaseKind::Repair => format!("/cases/repairs/{case_id}"),
+        CaseKind::Complaint => format!("/cases/complaints/{case_id}"),
+    }
+}

@@ -1,0 +1,871 @@
+//! Objections (异议), the Fujian Measures Arts. 43-45:
+//!
+//! ```text
+//! received ──first check (3 WD)──┬─ platform's own error → decided (platform_corrected)
+//!    │                           └─ referred ──provider (20 WD)──┬─ decided (corrected)
+//!    │                                  │                         ├─ decided (deleted_unverifiable)
+//!    │                                  │                         ├─ decided (upheld)
+//!    │                                  │                         └─ silent → decided (withdrawn_provider_silent)
+//!    └─ withdrawn by the applicant (any time before a decision) ─┘
+//! ```
+//!
+//! While the objection is open the record is `under_objection`: withheld
+//! from everyone but its subject (Art. 45 ¶1, seed 002 l.695).
+
+use domain::cases::ObjectionReason;
+use domain::rules::{
+    OBJECTION_APPLICANT_NOTIFY, OBJECTION_FIRST_CHECK, OBJECTION_OWN_ERROR_NOTIFY,
+    OBJECTION_PROVIDER_VERIFICATION,
+};
+use entity::enums::{
+    CaseKind, ChangeKind, DeadlineStatus, ObjectionOutcome, ObjectionStatus, RecordStatus,
+};
+use entity::{credit_record, objection};
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, Set,
+};
+use serde_json::json;
+
+use super::attachments::{self, Upload};
+use super::{
+    By, RecordPatch, case_not_open, change_record, close_deadlines, event, link, met_at_once,
+    milestone, notice_params, open_deadline, optional_text, record_of, required_text,
+};
+use crate::auth::{Actor, RequestMeta};
+use crate::service::audit::{self, AuditEntry};
+use crate::service::notices::{self, NoticeKind};
+use crate::service::{ServiceError, ServiceResult, UniqueKey, begin_write};
+use crate::state::AppState;
+
+const OPEN_KEY: UniqueKey = UniqueKey {
+    index: "uq_objection_open_record_id",
+    table: "objection",
+    columns: &["open_record_id"],
+};
+
+fn already_open() -> ServiceError {
+    ServiceError::invalid(
+        &["input", "record"],
+        "OBJECTION_ALREADY_OPEN",
+        "an objection to this record is already being handled",
+    )
+}
+
+/// A new objection, parsed at the edge.
+#[derive(Clone, Debug)]
+pub struct NewObjection {
+    pub record_id: i64,
+    pub reason: String,
+    pub statement: String,
+    pub evidence: Vec<Upload>,
+}
+
+/// Files an objection for the record's subject.
+pub async fn file(
+    state: &AppState,
+    actor: &Actor,
+    meta: &RequestMeta,
+    input: NewObjection,
+) -> ServiceResult<objection::Model> {
+    let account_id = super::subject_user(actor)?;
+    let mut errors = Vec::new();
+    let reason = ObjectionReason::parse(input.reason.trim());
+    if reason.is_none() {
+        errors.push(crate::service::FieldError::new(
+            &["input", "reason"],
+            "OBJECTION_REASON_INVALID",
+            "not one of the objection reasons (docs/cases.md)",
+        ));
+    }
+    let statement = required_text(
+        &input.statement,
+        &["input", "statement"],
+        "STATEMENT_REQUIRED",
+    );
+    if let Err(ServiceError::Invalid(e)) = &statement {
+        errors.extend(e.clone());
+    }
+    let files = attachments::check(input.evidence, "evidence");
+    if let Err(ServiceError::Invalid(e)) = &files {
+        errors.extend(e.clone());
+    }
+    if !errors.is_empty() {
+        return Err(ServiceError::Invalid(errors));
+    }
+    let (reason, statement, files) = match (reason, statement, files) {
+        (Some(r), Ok(s), Ok(f)) => (r, s, f),
+        _ => return Err(ServiceError::Internal("checked input went missing".into())),
+    };
+    let record = credit_record::Entity::find_by_id(input.record_id)
+        .one(&state.db)
+        .await?;
+    // Someone else's record is as unknown as a missing one.
+    let Some(record) = record else {
+        return Err(not_found());
+    };
+    if !super::bound(&state.db, actor, record.subject_id).await? {
+        return Err(not_found());
+    }
+    attachments::store(state, &files).await?;
+
+    let now = state.now();
+    let reference = state.reference();
+    let txn = begin_write(&state.db).await?;
+    let record = record_of(&txn, record.id).await?;
+    match record.status {
+        RecordStatus::Active => {}
+        RecordStatus::UnderObjection => return Err(already_open()),
+        _ => {
+            return Err(ServiceError::invalid(
+                &["input", "record"],
+                "RECORD_NOT_OBJECTABLE",
+                "the record is no longer published (repaired, withdrawn, archived or deleted)",
+            ));
+        }
+    }
+    let row = objection::ActiveModel {
+        subject_id: Set(record.subject_id),
+        record_id: Set(record.id),
+        applicant_account_id: Set(account_id),
+        department_id: Set(record.department_id),
+        reason_code: Set(reason.as_str().to_string()),
+        statement: Set(statement.clone()),
+        status: Set(ObjectionStatus::Received),
+        outcome: Set(None),
+        outcome_reason: Set(None),
+        received_at: Set(now),
+        referred_at: Set(None),
+        decided_at: Set(None),
+        closed_at: Set(None),
+        created_at: Set(now),
+        updated_at: Set(now),
+        version: Set(1),
+        open_record_id: Set(Some(record.id)),
+        ..Default::default()
+    }
+    .insert(&txn)
+    .await
+    .map_err(|e| ServiceError::from_unique(e, &[(OPEN_KEY, field_already_open())]))?;
+    let by = By::of(actor);
+    change_record(
+        &txn,
+        &record,
+        RecordStatus::UnderObjection,
+        &RecordPatch::default(),
+        ChangeKind::Suspend,
+        "suspended",
+        Some(format!("objection {} received", row.id)),
+        by,
+        now,
+    )
+    .await?;
+    let files = attachments::insert(
+        &txn,
+        &files,
+        record.subject_id,
+        account_id,
+        CaseKind::Objection,
+        row.id,
+        now,
+    )
+    .await?;
+    event(
+        &txn,
+        CaseKind::Objection,
+        row.id,
+        row.subject_id,
+        by,
+        "received",
+        Some(statement),
+        json!({ "reason": reason.as_str(), "evidence": files.iter().map(|f| f.id).collect::<Vec<_>>() }),
+        now,
+    )
+    .await?;
+    event(
+        &txn,
+        CaseKind::Objection,
+        row.id,
+        row.subject_id,
+        By::SYSTEM,
+        "record_withheld",
+        None,
+        json!({ "recordId": record.id }),
+        now,
+    )
+    .await?;
+    open_deadline(
+        &txn,
+        &reference,
+        CaseKind::Objection,
+        row.id,
+        row.subject_id,
+        milestone::FIRST_CHECK,
+        OBJECTION_FIRST_CHECK,
+        now,
+        now,
+    )
+    .await?;
+    let params = notice_params(CaseKind::Objection, row.id, &record);
+    let l = Some(link(CaseKind::Objection, row.id));
+    notices::notify_subject(
+        &txn,
+        now,
+        row.subject_id,
+        NoticeKind::ObjectionReceived,
+        params.clone(),
+        l.clone(),
+        None,
+    )
+    .await?;
+    notices::notify_operators(&txn, now, NoticeKind::CaseAssigned, params, l, None).await?;
+    audit::record(
+        &txn,
+        AuditEntry::by(actor, "objections.file", "objection", now, meta)
+            .object_id(Some(row.id.to_string()))
+            .subject(row.subject_id)
+            .detail(json!({ "recordId": record.id, "reason": reason.as_str() })),
+    )
+    .await?;
+    txn.commit().await?;
+    Ok(row)
+}
+
+fn not_found() -> ServiceError {
+    ServiceError::invalid(
+        &["input", "record"],
+        "RECORD_NOT_FOUND",
+        "you have no record with this id",
+    )
+}
+
+fn field_already_open() -> crate::service::FieldError {
+    crate::service::FieldError::new(
+        &["input", "record"],
+        "OBJECTION_ALREADY_OPEN",
+        "an objection to this record is already being handled",
+    )
+}
+
+/// Loads an objection for a change, in the transaction, or USER error.
+async fn load(conn: &impl ConnectionTrait, id: i64) -> ServiceResult<objection::Model> {
+    objection::Entity::find_by_id(id)
+        .one(conn)
+        .await?
+        .ok_or_else(|| {
+            ServiceError::invalid(
+                &["input", "objection"],
+                "CASE_NOT_FOUND",
+                "no such objection",
+            )
+        })
+}
+
+/// Whether `actor` may see the objection: its subject's users, operators,
+/// and the providing department once it has been referred there.
+pub async fn can_see(
+    conn: &impl ConnectionTrait,
+    actor: &Actor,
+    o: &objection::Model,
+) -> ServiceResult<bool> {
+    if actor.is_operator() {
+        return Ok(true);
+    }
+    if let Ok((_, dept)) = super::staff(actor) {
+        return Ok(dept == o.department_id && o.referred_at.is_some());
+    }
+    super::bound(conn, actor, o.subject_id).await
+}
+
+/// One objection, if `actor` may see it (else `None`, as for a missing one).
+pub async fn get(
+    state: &AppState,
+    actor: &Actor,
+    id: i64,
+) -> ServiceResult<Option<objection::Model>> {
+    let Some(o) = objection::Entity::find_by_id(id).one(&state.db).await? else {
+        return Ok(None);
+    };
+    Ok(if can_see(&state.db, actor, &o).await? {
+        Some(o)
+    } else {
+        None
+    })
+}
+
+/// The objections of the subjects `actor` acts for, newest first.
+pub async fn mine(state: &AppState, actor: &Actor) -> ServiceResult<Vec<objection::Model>> {
+    let ids = super::complaints::bound_subject_ids(&state.db, actor).await?;
+    Ok(objection::Entity::find()
+        .filter(objection::Column::SubjectId.is_in(ids))
+        .order_by_desc(objection::Column::Id)
+        .all(&state.db)
+        .await?)
+}
+
+/// The platform's first check (operators): its own error is corrected at
+/// once; anything else is referred to the providing department.
+#[derive(Clone, Debug)]
+pub enum FirstCheck {
+    OwnError { patch: RecordPatch, note: String },
+    Refer { note: Option<String> },
+}
+
+pub async fn first_check(
+    state: &AppState,
+    actor: &Actor,
+    meta: &RequestMeta,
+    id: i64,
+    decision: FirstCheck,
+) -> ServiceResult<objection::Model> {
+    super::operator(actor)?;
+    let decision = match decision {
+        FirstCheck::OwnError { patch, note } => {
+            if patch.is_empty() {
+                return Err(ServiceError::invalid(
+                    &["input", "correction"],
+                    "CORRECTION_REQUIRED",
+                    "say what the corrected record reads (title and/or content)",
+                ));
+            }
+            FirstCheck::OwnError {
+                patch,
+                note: required_text(&note, &["input", "note"], "NOTE_REQUIRED")?,
+            }
+        }
+        FirstCheck::Refer { note } => FirstCheck::Refer {
+            note: optional_text(note.as_deref(), &["input", "note"], "NOTE_TOO_LONG")?,
+        },
+    };
+    let now = state.now();
+    let reference = state.reference();
+    let by = By::of(actor);
+    let txn = begin_write(&state.db).await?;
+    let o = load(&txn, id).await?;
+    if o.status != ObjectionStatus::Received {
+        return Err(case_not_open(&["input", "objection"]));
+    }
+    let record = record_of(&txn, o.record_id).await?;
+    close_deadlines(
+        &txn,
+        CaseKind::Objection,
+        o.id,
+        Some(milestone::FIRST_CHECK),
+        DeadlineStatus::Met,
+        now,
+    )
+    .await?;
+    let params = notice_params(CaseKind::Objection, o.id, &record);
+    let l = Some(link(CaseKind::Objection, o.id));
+    let mut row: objection::ActiveModel = o.clone().into();
+    row.updated_at = Set(now);
+    row.version = Set(o.version + 1);
+    match decision {
+        FirstCheck::OwnError { patch, note } => {
+            change_record(
+                &txn,
+                &record,
+                RecordStatus::Active,
+                &patch,
+                ChangeKind::Correct,
+                "corrected",
+                Some(note.clone()),
+                by,
+                now,
+            )
+            .await?;
+            row.status = Set(ObjectionStatus::Decided);
+            row.outcome = Set(Some(ObjectionOutcome::PlatformCorrected));
+            row.outcome_reason = Set(Some(note.clone()));
+            row.decided_at = Set(Some(now));
+            row.closed_at = Set(Some(now));
+            row.open_record_id = Set(None);
+            event(
+                &txn,
+                CaseKind::Objection,
+                o.id,
+                o.subject_id,
+                by,
+                "corrected_by_platform",
+                Some(note),
+                json!({ "title": patch.title, "content": patch.content }),
+                now,
+            )
+            .await?;
+            notices::notify_subject(
+                &txn,
+                now,
+                o.subject_id,
+                NoticeKind::ObjectionDecided,
+                params,
+                l,
+                None,
+            )
+            .await?;
+            met_at_once(
+                &txn,
+                &reference,
+                CaseKind::Objection,
+                o.id,
+                o.subject_id,
+                milestone::OWN_ERROR_NOTIFY,
+                OBJECTION_OWN_ERROR_NOTIFY,
+                now,
+            )
+            .await?;
+            event(
+                &txn,
+                CaseKind::Objection,
+                o.id,
+                o.subject_id,
+                By::SYSTEM,
+                "applicant_notified",
+                None,
+                json!({}),
+                now,
+            )
+            .await?;
+        }
+        FirstCheck::Refer { note } => {
+            row.status = Set(ObjectionStatus::Referred);
+            row.referred_at = Set(Some(now));
+            event(
+                &txn,
+                CaseKind::Objection,
+                o.id,
+                o.subject_id,
+                by,
+                "referred",
+                note,
+                json!({ "departmentId": o.department_id }),
+                now,
+            )
+            .await?;
+            open_deadline(
+                &txn,
+                &reference,
+                CaseKind::Objection,
+                o.id,
+                o.subject_id,
+                milestone::PROVIDER_VERIFICATION,
+                OBJECTION_PROVIDER_VERIFICATION,
+                now,
+                now,
+            )
+            .await?;
+            notices::notify_subject(
+                &txn,
+                now,
+                o.subject_id,
+                NoticeKind::ObjectionReferred,
+                params.clone(),
+                l.clone(),
+                None,
+            )
+            .await?;
+            notices::notify_department(
+                &txn,
+                now,
+                o.department_id,
+                NoticeKind::CaseAssigned,
+                params,
+                l,
+                None,
+            )
+            .await?;
+        }
+    }
+    let updated = row.update(&txn).await?;
+    audit::record(
+        &txn,
+        AuditEntry::by(actor, "objections.first_check", "objection", now, meta)
+            .object_id(Some(o.id.to_string()))
+            .subject(o.subject_id)
+            .detail(json!({ "status": updated.status, "outcome": updated.outcome })),
+    )
+    .await?;
+    txn.commit().await?;
+    Ok(updated)
+}
+
+/// The providing department's answer to a referred objection.
+#[derive(Clone, Debug)]
+pub enum Answer {
+    Correct { patch: RecordPatch, reason: String },
+    DeleteUnverifiable { reason: String },
+    Uphold { reason: String },
+}
+
+pub async fn decide(
+    state: &AppState,
+    actor: &Actor,
+    meta: &RequestMeta,
+    id: i64,
+    answer: Answer,
+) -> ServiceResult<objection::Model> {
+    let (_, department_id) = super::staff(actor)?;
+    let reason_of = |r: &str| required_text(r, &["input", "reason"], "REASON_REQUIRED");
+    let answer = match answer {
+        Answer::Correct { patch, reason } => {
+            if patch.is_empty() {
+                return Err(ServiceError::invalid(
+                    &["input", "correction"],
+                    "CORRECTION_REQUIRED",
+                    "say what the corrected record reads (title and/or content)",
+                ));
+            }
+            Answer::Correct {
+                patch,
+                reason: reason_of(&reason)?,
+            }
+        }
+        Answer::DeleteUnverifiable { reason } => Answer::DeleteUnverifiable {
+            reason: reason_of(&reason)?,
+        },
+        Answer::Uphold { reason } => Answer::Uphold {
+            reason: reason_of(&reason)?,
+        },
+    };
+    let now = state.now();
+    let reference = state.reference();
+    let by = By::of(actor);
+    let txn = begin_write(&state.db).await?;
+    let o = load(&txn, id).await?;
+    if o.department_id != department_id {
+        return Err(ServiceError::Forbidden);
+    }
+    if o.status != ObjectionStatus::Referred {
+        return Err(case_not_open(&["input", "objection"]));
+    }
+    let record = record_of(&txn, o.record_id).await?;
+    let (outcome, reason, ev) = match &answer {
+        Answer::Correct { patch, reason } => {
+            change_record(
+                &txn,
+                &record,
+                RecordStatus::Active,
+                patch,
+                ChangeKind::Correct,
+                "corrected",
+                Some(reason.clone()),
+                by,
+                now,
+            )
+            .await?;
+            (
+                ObjectionOutcome::Corrected,
+                reason.clone(),
+                "corrected_by_department",
+            )
+        }
+        Answer::DeleteUnverifiable { reason } => {
+            change_record(
+                &txn,
+                &record,
+                RecordStatus::Deleted,
+                &RecordPatch::default(),
+                ChangeKind::Delete,
+                "deleted",
+                Some(reason.clone()),
+                by,
+                now,
+            )
+            .await?;
+            (
+                ObjectionOutcome::DeletedUnverifiable,
+                reason.clone(),
+                "deleted_unverifiable",
+            )
+        }
+        Answer::Uphold { reason } => {
+            change_record(
+                &txn,
+                &record,
+                RecordStatus::Active,
+                &RecordPatch::default(),
+                ChangeKind::Restore,
+                "restored",
+                Some(reason.clone()),
+                by,
+                now,
+            )
+            .await?;
+            (ObjectionOutcome::Upheld, reason.clone(), "upheld")
+        }
+    };
+    close_deadlines(
+        &txn,
+        CaseKind::Objection,
+        o.id,
+        Some(milestone::PROVIDER_VERIFICATION),
+        DeadlineStatus::Met,
+        now,
+    )
+    .await?;
+    let data = match &answer {
+        Answer::Correct { patch, .. } => json!({ "title": patch.title, "content": patch.content }),
+        _ => json!({}),
+    };
+    event(
+        &txn,
+        CaseKind::Objection,
+        o.id,
+        o.subject_id,
+        by,
+        ev,
+        Some(reason.clone()),
+        data,
+        now,
+    )
+    .await?;
+    let updated = close(&txn, &o, outcome, &reason, now).await?;
+    notify_decided(&txn, &reference, &o, &record, now).await?;
+    audit::record(
+        &txn,
+        AuditEntry::by(actor, "objections.decide", "objection", now, meta)
+            .object_id(Some(o.id.to_string()))
+            .subject(o.subject_id)
+            .detail(json!({ "outcome": outcome })),
+    )
+    .await?;
+    txn.commit().await?;
+    Ok(updated)
+}
+
+async fn close(
+    conn: &impl ConnectionTrait,
+    o: &objection::Model,
+    outcome: ObjectionOutcome,
+    reason: &str,
+    now: chrono::DateTime<chrono::Utc>,
+) -> ServiceResult<objection::Model> {
+    let mut row: objection::ActiveModel = o.clone().into();
+    row.status = Set(ObjectionStatus::Decided);
+    row.outcome = Set(Some(outcome));
+    row.outcome_reason = Set(Some(reason.to_string()));
+    row.decided_at = Set(Some(now));
+    row.closed_at = Set(Some(now));
+    row.open_record_id = Set(None);
+    row.updated_at = Set(now);
+    row.version = Set(o.version + 1);
+    Ok(row.update(conn).await?)
+}
+
+/// The applicant is told in the same transaction as the answer, so the
+/// 2-working-day notice milestone is met at once.
+async fn notify_decided(
+    conn: &impl ConnectionTrait,
+    reference: &crate::state::Reference,
+    o: &objection::Model,
+    record: &credit_record::Model,
+    now: chrono::DateTime<chrono::Utc>,
+) -> ServiceResult<()> {
+    notices::notify_subject(
+        conn,
+        now,
+        o.subject_id,
+        NoticeKind::ObjectionDecided,
+        notice_params(CaseKind::Objection, o.id, record),
+        Some(link(CaseKind::Objection, o.id)),
+        None,
+    )
+    .await?;
+    met_at_once(
+        conn,
+        reference,
+        CaseKind::Objection,
+        o.id,
+        o.subject_id,
+        milestone::APPLICANT_NOTIFY,
+        OBJECTION_APPLICANT_NOTIFY,
+        now,
+    )
+    .await?;
+    event(
+        conn,
+        CaseKind::Objection,
+        o.id,
+        o.subject_id,
+        By::SYSTEM,
+        "applicant_notified",
+        None,
+        json!({}),
+        now,
+    )
+    .await
+}
+
+/// The applicant withdraws the objection before a decision: the record is
+/// disclosed again.
+pub async fn withdraw(
+    state: &AppState,
+    actor: &Actor,
+    meta: &RequestMeta,
+    id: i64,
+    note: Option<String>,
+) -> ServiceResult<objection::Model> {
+    super::subject_user(actor)?;
+    let note = optional_text(note.as_deref(), &["input", "note"], "NOTE_TOO_LONG")?;
+    let now = state.now();
+    let by = By::of(actor);
+    let txn = begin_write(&state.db).await?;
+    let o = load(&txn, id).await?;
+    if !super::bound(&txn, actor, o.subject_id).await? {
+        return Err(ServiceError::invalid(
+            &["input", "objection"],
+            "CASE_NOT_FOUND",
+            "no such objection",
+        ));
+    }
+    if !matches!(
+        o.status,
+        ObjectionStatus::Received | ObjectionStatus::Referred
+    ) {
+        return Err(case_not_open(&["input", "objection"]));
+    }
+    let record = record_of(&txn, o.record_id).await?;
+    if record.status == RecordStatus::UnderObjection {
+        change_record(
+            &txn,
+            &record,
+            RecordStatus::Active,
+            &RecordPatch::default(),
+            ChangeKind::Restore,
+            "restored",
+            Some(format!("objection {} withdrawn", o.id)),
+            by,
+            now,
+        )
+        .await?;
+    }
+    close_deadlines(
+        &txn,
+        CaseKind::Objection,
+        o.id,
+        None,
+        DeadlineStatus::Cancelled,
+        now,
+    )
+    .await?;
+    let mut row: objection::ActiveModel = o.clone().into();
+    row.status = Set(ObjectionStatus::Withdrawn);
+    row.closed_at = Set(Some(now));
+    row.open_record_id = Set(None);
+    row.updated_at = Set(now);
+    row.version = Set(o.version + 1);
+    let updated = row.update(&txn).await?;
+    event(
+        &txn,
+        CaseKind::Objection,
+        o.id,
+        o.subject_id,
+        by,
+        "withdrawn",
+        note,
+        json!({}),
+        now,
+    )
+    .await?;
+    let params = notice_params(CaseKind::Objection, o.id, &record);
+    let l = Some(link(CaseKind::Objection, o.id));
+    notices::notify_subject(
+        &txn,
+        now,
+        o.subject_id,
+        NoticeKind::ObjectionWithdrawn,
+        params.clone(),
+        l.clone(),
+        None,
+    )
+    .await?;
+    if o.referred_at.is_some() {
+        notices::notify_department(
+            &txn,
+            now,
+            o.department_id,
+            NoticeKind::ObjectionWithdrawn,
+            params,
+            l,
+            None,
+        )
+        .await?;
+    } else {
+        notices::notify_operators(&txn, now, NoticeKind::ObjectionWithdrawn, params, l, None)
+            .await?;
+    }
+    audit::record(
+        &txn,
+        AuditEntry::by(actor, "objections.withdraw", "objection", now, meta)
+            .object_id(Some(o.id.to_string()))
+            .subject(o.subject_id),
+    )
+    .await?;
+    txn.commit().await?;
+    Ok(updated)
+}
+
+/// The provider did not verify within its deadline: the record is no
+/// longer offered for query (Art. 45 ¶3, seed 002 l.699). Run by the
+/// deadline sweep in its transaction; does nothing unless the objection is
+/// still referred.
+pub async fn provider_silent(
+    conn: &impl ConnectionTrait,
+    reference: &crate::state::Reference,
+    objection_id: i64,
+    now: chrono::DateTime<chrono::Utc>,
+) -> ServiceResult<bool> {
+    let Some(o) = objection::Entity::find_by_id(objection_id)
+        .one(conn)
+        .await?
+    else {
+        return Ok(false);
+    };
+    if o.status != ObjectionStatus::Referred {
+        return Ok(false);
+    }
+    let record = record_of(conn, o.record_id).await?;
+    let reason = "the providing department did not verify the objection within the statutory period; the record is withdrawn from query (福建省公共信用信息管理暂行办法 Art. 45 para. 3)";
+    change_record(
+        conn,
+        &record,
+        RecordStatus::Withdrawn,
+        &RecordPatch::default(),
+        ChangeKind::Withdraw,
+        "withdrawn",
+        Some(reason.to_string()),
+        By::SYSTEM,
+        now,
+    )
+    .await?;
+    event(
+        conn,
+        CaseKind::Objection,
+        o.id,
+        o.subject_id,
+        By::SYSTEM,
+        "withdrawn_provider_silent",
+        Some(reason.to_string()),
+        json!({}),
+        now,
+    )
+    .await?;
+    close(
+        conn,
+        &o,
+        ObjectionOutcome::WithdrawnProviderSilent,
+        reason,
+        now,
+    )
+    .await?;
+    notify_decided(conn, reference, &o, &record, now).await?;
+    notices::notify_department(
+        conn,
+        now,
+        o.department_id,
+        NoticeKind::ObjectionDecided,
+        notice_params(CaseKind::Objection, o.id, &record),
+        Some(link(CaseKind::Objection, o.id)),
+        Some(&format!("objection:{}:provider_silent", o.id)),
+    )
+    .await?;
+    Ok(true)
+}

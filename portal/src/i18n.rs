@@ -1,0 +1,479 @@
+//! The message catalogue: every word the portal shows, in simplified
+//! Chinese (the default) and English, keyed by a stable name. A page is
+//! rendered in one language only.
+
+/// The reader's language.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Lang {
+    Zh,
+    En,
+}
+
+impl Lang {
+    /// BCP 47 tag, as in `<html lang>` and the language cookie.
+    pub fn tag(self) -> &'static str {
+        match self {
+            Lang::Zh => "zh-CN",
+            Lang::En => "en",
+        }
+    }
+
+    pub fn from_tag(s: &str) -> Option<Lang> {
+        match s.to_ascii_lowercase().as_str() {
+            "zh-cn" | "zh" | "zh_cn" | "zh-hans" => Some(Lang::Zh),
+            "en" | "en-gb" | "en-us" => Some(Lang::En),
+            _ => None,
+        }
+    }
+
+    pub fn other(self) -> Lang {
+        match self {
+            Lang::Zh => Lang::En,
+            Lang::En => Lang::Zh,
+        }
+    }
+
+    /// The language's own name (for the switch link).
+    pub fn name(self) -> &'static str {
+        match self {
+            Lang::Zh => "简体中文",
+            Lang::En => "English",
+        }
+    }
+}
+
+macro_rules! catalogue {
+    ($($key:literal => $zh:literal, $en:literal;)*) => {
+        /// The text of `key` in `lang`; an unknown key shows itself, so
+        /// that a missing entry is visible (and caught by the tests).
+        pub fn t(lang: Lang, key: &'static str) -> &'static str {
+            match key {
+                $($key => match lang { Lang::Zh => $zh, Lang::En => $en },)*
+                _ => key,
+            }
+        }
+
+        /// Every key of the catalogue.
+        pub const KEYS: &[&str] = &[$($key),*];
+    };
+}
+
+catalogue! {
+    "brand" => "信用 · 公共信用信息服务平台", "Xinyong · Public credit information";
+    "nav.skip" => "跳到主要内容", "Skip to main content";
+    "nav.label" => "主导航", "Main navigation";
+    "nav.home" => "返回首页", "Go to the home page";
+    "nav.lists" => "红黑名单", "Red and black lists";
+    "nav.me" => "我的信用", "My credit";
+    "nav.sign_in" => "登录", "Sign in";
+    "nav.sign_up" => "注册", "Create an account";
+    "nav.sign_out" => "退出登录", "Sign out";
+    "footer.text" => "公共信用信息服务平台", "Public credit information platform";
+
+    "home.title" => "查询信用信息", "Look up credit information";
+    "home.lead" => "查看企业和组织公开的信用记录。企业和个人登录后可查看自己的全部记录、授权查询、提出异议和申请信用修复。", "See the public credit records of enterprises and organisations. Sign in to see all your own records, give or withdraw consent, object to a record or apply for credit repair.";
+    "home.you" => "您可以", "What you can do";
+    "home.card.records" => "查看我的信用记录", "See my credit records";
+    "home.card.records.text" => "包括不向社会公开的记录，以及每条记录为何公开或不公开。", "Including records that are not public, and why each record is or is not shown.";
+    "home.card.objection.text" => "认为记录有误时，可以提出异议。", "If you think a record is wrong, you can object to it.";
+    "home.card.repair.text" => "纠正失信行为后，可以申请停止公示。", "After putting things right, you can ask for a record to stop being published.";
+    "home.card.consent.text" => "决定哪些机构可以查询您的信息、查询多久。", "Decide which agencies may look at your information, and for how long.";
+    "home.card.lists.text" => "按类别查看红名单和黑名单。", "See the red and black lists by category.";
+
+    "search.title" => "搜索结果", "Search results";
+    "search.label" => "企业或组织名称，或统一社会信用代码", "Name of an enterprise or organisation, or its unified social credit code";
+    "search.hint" => "至少 2 个字。个人信息不公开，无法搜索。", "At least 2 characters. Information about individuals is never public and cannot be searched.";
+    "search.button" => "搜索", "Search";
+    "search.none" => "没有找到。请检查名称或代码是否正确。", "Nothing found. Check the name or code.";
+    "search.too_short" => "请输入 2 到 100 个字。", "Enter between 2 and 100 characters.";
+
+    "subject.identifier" => "统一社会信用代码", "Unified social credit code";
+    "subject.status" => "登记状态", "Registration status";
+    "subject.legal_rep" => "法定代表人", "Legal representative";
+    "subject.registered" => "成立日期", "Registered on";
+    "subject.public_records" => "公开的信用记录", "Public credit records";
+    "subject.public_records.hint" => "这里只显示当前向社会公开的记录。", "Only records that are public today are shown here.";
+
+    "lists.title" => "红黑名单", "Red and black lists";
+    "lists.lead" => "红名单是守信激励名单，黑名单是严重失信主体名单。", "The red lists name those recognised for keeping their word; the black lists name those found seriously dishonest.";
+    "lists.red" => "红名单", "Red lists";
+    "lists.black" => "黑名单", "Black lists";
+    "lists.empty" => "目前这个名单上没有公开的记录。", "There are no public entries on this list today.";
+
+    "col.subject" => "主体", "Subject";
+    "col.title" => "记录", "Record";
+    "col.category" => "类别", "Category";
+    "col.department" => "提供单位", "Provided by";
+    "col.decided" => "决定日期", "Decided on";
+    "col.status" => "状态", "Status";
+    "col.submitted" => "报送时间", "Submitted";
+
+    "class.basic" => "基本信息", "Basic information";
+    "class.good" => "良好信息", "Good information";
+    "class.hint" => "提示信息", "Hint information";
+    "class.warning" => "警示信息", "Warning information";
+
+    "status.unknown" => "未知", "Unknown";
+    "status.subject.registered" => "存续", "Registered";
+    "status.subject.changed" => "变更", "Changed";
+    "status.subject.deregistered" => "注销", "Deregistered";
+    "status.subject.revoked" => "吊销", "Licence revoked";
+    "status.record.active" => "有效", "In force";
+    "status.record.under_objection" => "异议处理中", "Under objection";
+    "status.record.repaired" => "已修复", "Repaired";
+    "status.record.withdrawn" => "已撤回", "Withdrawn";
+    "status.record.archived" => "已归档", "Archived";
+    "status.record.deleted" => "已删除", "Deleted";
+    "status.consent.pending" => "待您确认", "Waiting for you";
+    "status.consent.active" => "有效", "In force";
+    "status.consent.revoked" => "已撤销", "Revoked";
+    "status.consent.expired" => "已到期", "Expired";
+    "status.consent.exhausted" => "次数已用完", "No uses left";
+    "status.consent.denied" => "已拒绝", "Refused";
+
+    "pub.public" => "向社会公开", "Public";
+    "pub.public_until" => "公开至", "Public until";
+    "pub.hidden" => "不向社会公开", "Hidden from the public";
+
+    "records.title" => "我的信用记录", "My credit records";
+    "records.none" => "没有记录。", "No records.";
+    "records.filter.class" => "信息类别", "Information class";
+    "records.filter.status" => "状态", "Status";
+    "records.filter.all" => "全部", "All";
+    "records.filter.apply" => "筛选", "Filter";
+
+    "record.basis" => "法律依据", "Legal basis";
+    "record.no_basis" => "无", "None";
+    "record.window" => "公示期", "Publication period";
+    "record.open_ended" => "长期", "no end date";
+    "record.reference" => "提供单位编号", "Provider's reference";
+    "record.content" => "记录内容", "What the record says";
+    "record.actions" => "您可以做什么", "What you can do";
+    "record.object.text" => "如果您认为这条记录有误，可以提出异议。异议处理期间，记录暂停公示。", "If you think this record is wrong, you can object to it. While your objection is handled, the record is not published.";
+    "record.object.closed" => "这条记录目前不能提出异议。", "You cannot object to this record at the moment.";
+    "record.history" => "修改历史", "History of changes";
+
+    "repair.not_repairable" => "这类记录不能申请信用修复。", "This kind of record cannot be repaired.";
+    "repair.not_active" => "这条记录目前不需要修复。", "This record does not need repair now.";
+    "repair.now" => "履行相关义务并签署信用承诺书后，即可申请信用修复。", "Once you have met the obligations and signed a credit commitment, you can apply for credit repair.";
+    "repair.from" => "您可以从", "You can apply for credit repair from";
+    "repair.because" => "起申请信用修复，因为", " because";
+    "repair.why.general" => "一般失信信息须至少公示 3 个月（国办发〔2025〕22号）。", "general negative information must be published for at least 3 months (State Council Office, Guo Ban Fa 2025 No. 22).";
+    "repair.why.serious" => "严重失信信息须至少公示 1 年（国办发〔2025〕22号）。", "serious negative information must be published for at least 1 year (State Council Office, Guo Ban Fa 2025 No. 22).";
+
+    "change.create" => "发布", "Published";
+    "change.correct" => "更正", "Corrected";
+    "change.withdraw" => "撤回", "Withdrawn";
+    "change.suspend" => "暂停公示", "Publication suspended";
+    "change.restore" => "恢复公示", "Publication restored";
+    "change.repair" => "信用修复", "Credit repaired";
+    "change.archive" => "归档", "Archived";
+    "change.delete" => "删除", "Deleted";
+
+    "dash.title" => "我的信用", "My credit";
+    "dash.hello" => "您好，", "Hello, ";
+    "punct.colon" => "：", ": ";
+    "dash.after_signup" => "账号已创建。下一步：绑定您的企业或个人身份（实名认证），才能看到您的记录。", "Your account has been created. Next, link it to your enterprise or to yourself (identity binding) to see your records.";
+    "dash.unbound.title" => "还没有绑定主体", "No enterprise or person linked yet";
+    "dash.unbound.text" => "绑定后，您可以查看自己的全部信用记录。企业通过统一社会信用代码和发送到登记联系人的验证码绑定；个人通过姓名、身份证号和验证码绑定。", "Once linked, you can see all your credit records. An enterprise is linked with its unified social credit code and a code sent to its registered contact; a person with their name, ID number and a code.";
+    "dash.records" => "信用记录", "Credit records";
+    "dash.under_objection" => "异议处理中", "Under objection";
+    "dash.repairable" => "可申请修复", "Can be repaired";
+    "dash.all_records" => "查看全部记录", "See all records";
+    "dash.pending" => "待您确认的授权请求", "Consent requests waiting for you";
+    "dash.none_pending" => "没有待确认的请求。", "No requests are waiting.";
+    "dash.active" => "有效的授权", "Consents in force";
+    "dash.none_active" => "您没有授权任何机构查询。", "You have not given any agency consent.";
+
+    "consents.title" => "查询授权", "Consents";
+    "consents.pending" => "待您确认", "Waiting for you";
+    "consents.active" => "有效", "In force";
+    "consents.past" => "已结束", "Ended";
+    "consents.none" => "没有。", "None.";
+
+    "consent.until" => "有效至", "until";
+    "consent.what" => "可以查看", "What they may see";
+    "consent.how_often" => "查询次数", "How often";
+    "consent.when" => "有效期", "When";
+    "consent.uses" => "已查询次数", "Times used";
+    "consent.purpose_text" => "用途说明", "Purpose in words";
+    "consent.mode.one_time" => "只能查询一次", "Once only";
+    "consent.mode.periodic" => "每月可查询多次（有上限）", "Several times a month, up to a limit";
+    "consent.mode.periodic_cap" => "每月最多查询次数：", "Times a month at most:";
+    "consent.approve" => "同意", "Approve";
+    "consent.deny" => "拒绝", "Refuse";
+    "consent.revoke" => "撤销授权", "Revoke";
+    "consent.renew" => "续期一年", "Renew for a year";
+    "consent.receipt" => "下载签名回执", "Download the signed receipt";
+    "consent.done.granted" => "授权已生效。您可以随时撤销。", "Your consent is in force. You can revoke it at any time.";
+    "consent.done.revoked" => "授权已撤销。从现在起，该机构不能再凭这项授权查询。", "Consent revoked. From now on the agency cannot query under it.";
+    "consent.done.approved" => "您已同意这项请求。", "You approved the request.";
+    "consent.done.denied" => "您已拒绝这项请求。", "You refused the request.";
+    "consent.done.renewed" => "授权已续期。", "Consent renewed.";
+    "consent.failed.title" => "没有完成", "That did not work";
+    "consent.grant.title" => "授权机构查询", "Give an agency consent";
+    "consent.grant.lead" => "授权后，这家机构可以在有效期内、为您选择的用途，查看您选择的信息类别。每次查询都会记录，您可以在“谁查看了我的信息”中看到。", "With your consent, this agency may see the kinds of information you choose, for the purpose you choose, until the date you choose. Every query is logged and shown to you under “Who saw my data”.";
+    "consent.grant.revocable" => "您可以随时撤销授权，撤销后立即生效。", "You can revoke your consent at any time; it takes effect at once.";
+    "consent.grant.button" => "确认授权", "Give consent";
+    "consent.field.agency" => "机构的统一社会信用代码", "The agency's unified social credit code";
+    "consent.field.agency.hint" => "18 位，例如 91350100MA2Y0XXXXX。可以向机构索取。", "18 characters, for example 91350100MA2Y0XXXXX. Ask the agency for it.";
+    "consent.field.purpose" => "用途", "What it is for";
+    "consent.field.purpose_text" => "用途说明（选填）", "Purpose in your words (optional)";
+    "consent.field.purpose_text.hint" => "例如贷款申请编号。选择“其他”时必须填写。", "For example the loan application number. Required if you chose “other”.";
+    "consent.field.scope" => "可以查看哪些信息", "What they may see";
+    "consent.field.scope.hint" => "选择一项或多项。公开的信息任何人都能看到，不需要授权。", "Choose one or more. Public information can be seen by anyone without consent.";
+    "consent.field.mode" => "可以查询几次", "How often they may query";
+    "consent.field.cap" => "每月最多查询次数", "Most queries in a month";
+    "consent.field.cap.hint" => "只在“每月可查询多次”时填写，1 到 100。", "Only for “several times a month”: 1 to 100.";
+    "consent.field.until" => "有效期至（选填）", "Valid until (optional)";
+    "consent.field.until.hint" => "不填则有效一年；最长 3 年。", "If left empty, one year; at most 3 years.";
+    "consent.err.agency_missing" => "请填写机构的统一社会信用代码。", "Enter the agency's unified social credit code.";
+    "consent.err.purpose_missing" => "请选择用途。", "Choose what the consent is for.";
+    "consent.err.date" => "请按 年-月-日 填写日期，例如 2027-03-31。", "Enter a date as year-month-day, for example 2027-03-31.";
+    "consent.revoke.title" => "撤销这项授权？", "Revoke this consent?";
+    "consent.revoke.effect1" => "从现在起，该机构不能再凭这项授权查询您的信息。", "From now on the agency cannot query your information under this consent.";
+    "consent.revoke.effect2" => "撤销前已经进行的查询不受影响，仍会保留在查询记录中。", "Queries made before remain, and stay in your query log.";
+    "consent.revoke.effect3" => "该机构会收到撤销通知。如需再次授权，需要重新办理。", "The agency is told. To allow it again you will need to give consent again.";
+    "consent.revoke.confirm" => "确认撤销", "Yes, revoke it";
+    "form.cancel" => "取消", "Cancel";
+
+    "log.title" => "谁查看了我的信息", "Who saw my data";
+    "log.lead" => "每次有机构或部门查看您不公开的信息，都会记录在这里，至少保存 3 年。", "Every time an agency or department sees your non-public information it is recorded here and kept for at least 3 years.";
+    "log.empty" => "还没有人查看过您不公开的信息。", "No one has seen your non-public information yet.";
+    "log.when" => "时间", "When";
+    "log.who" => "查询方", "Who";
+    "log.purpose" => "用途", "Purpose";
+    "log.consent" => "授权", "Consent";
+    "log.seen" => "看到的记录", "Records seen";
+    "log.with_consent" => "凭您的授权", "Under your consent";
+    "log.without_consent" => "无需授权", "No consent needed";
+    "log.operator" => "公共信用信息中心", "Public credit centre";
+    "log.other" => "其他", "Other";
+    "log.nothing" => "只查看了主体信息", "Only who you are";
+
+    "signin.title" => "登录", "Sign in";
+    "signin.button" => "登录", "Sign in";
+    "signin.no_account" => "还没有账号？", "No account yet?";
+    "signin.email_missing" => "请填写电子邮箱。", "Enter your email address.";
+    "signin.password_missing" => "请填写密码。", "Enter your password.";
+    "signin.invalid" => "电子邮箱或密码不正确。", "The email address or password is not right.";
+    "signin.throttled" => "尝试次数太多。请 15 分钟后再试。", "Too many attempts. Try again in 15 minutes.";
+    "signin.after_signup" => "账号已创建，请登录。", "Your account has been created. Sign in.";
+    "signin.after_signout" => "您已退出登录。", "You have signed out.";
+    "signup.title" => "创建账号", "Create an account";
+    "signup.lead" => "企业和个人用账号查看自己的信用记录。创建账号后，还需要绑定您的企业或个人身份。", "Enterprises and people use an account to see their own credit records. After creating it, you link it to your enterprise or to yourself.";
+    "signup.button" => "创建账号", "Create account";
+    "signup.name_missing" => "请填写您的姓名或称呼。", "Enter your name.";
+    "signout.title" => "退出登录", "Sign out";
+    "signout.everywhere" => "同时退出所有设备上的登录", "Also sign out on every other device";
+    "field.email" => "电子邮箱", "Email address";
+    "field.email.hint" => "我们会把通知发送到这个邮箱。", "We send notices to this address.";
+    "field.password" => "密码", "Password";
+    "field.new_password" => "设置密码", "Choose a password";
+    "field.new_password.hint" => "至少 10 个字符。几个不相关的词组合起来就很安全。", "At least 10 characters. A few unrelated words make a strong one.";
+    "field.display_name" => "姓名或称呼", "Your name";
+    "field.display_name.hint" => "显示在页面和邮件中。", "Shown on pages and in emails.";
+    "field.language" => "页面和邮件的语言", "Language for pages and email";
+
+    "form.problem" => "请修改以下问题", "There is a problem";
+    "form.error_prefix" => "错误：", "Error: ";
+    "uerr.generic" => "这一项填写不正确，请检查后重试", "This answer is not accepted; check it and try again";
+    "uerr.email_invalid" => "请填写正确的电子邮箱，例如 name@example.com。", "Enter an email address like name@example.com.";
+    "uerr.email_taken" => "这个邮箱已经注册。请直接登录。", "This email address already has an account. Sign in instead.";
+    "uerr.password_weak" => "密码至少 10 个字符，不能包含邮箱，也不能是常见密码。", "Use at least 10 characters, not your email address and not a common password.";
+    "uerr.required" => "请填写这一项。", "Fill this in.";
+    "uerr.display_name" => "请填写 1 到 100 个字的姓名或称呼。", "Enter a name of 1 to 100 characters.";
+    "uerr.agency_unknown" => "没有找到使用这个代码的在营征信机构。请检查代码。", "No active credit agency has this code. Check the code.";
+    "uerr.uscc_invalid" => "代码格式不正确：应为 18 位统一社会信用代码。", "This is not a valid 18-character unified social credit code.";
+    "uerr.purpose_unknown" => "请选择一项用途。", "Choose a purpose.";
+    "uerr.purpose_text_required" => "选择“其他”时，请说明用途。", "Say what it is for when you choose “other”.";
+    "uerr.scope_empty" => "请至少选择一类信息。", "Choose at least one kind of information.";
+    "uerr.monthly_cap" => "请填写 1 到 100 之间的整数。", "Enter a whole number from 1 to 100.";
+    "uerr.valid_until" => "日期须晚于今天，且不超过 3 年。", "The date must be after today and no more than 3 years away.";
+
+    "err.not_found.title" => "找不到这个页面", "Page not found";
+    "err.not_found.text" => "网址可能有误，或者您无权查看这个页面。", "The address may be wrong, or you may not be allowed to see this page.";
+    "err.csrf.title" => "表单已过期", "This form has expired";
+    "err.csrf.text" => "为了您的安全，这个表单没有提交。请返回上一页，刷新后重试。", "For your safety the form was not sent. Go back, reload the page and try again.";
+    "err.rate.title" => "请求太频繁", "Too many requests";
+    "err.rate.text" => "请稍等一会儿再试。", "Wait a moment and try again.";
+    "err.internal.title" => "服务暂时出了问题", "Sorry, there is a problem with the service";
+    "err.internal.text" => "请稍后再试。您填写的内容没有提交。", "Try again later. Nothing you entered was sent.";
+
+    "help.start" => "查看我的信用记录", "See my credit records";
+    "help.objection.title" => "如何提出异议", "How to object to a record";
+    "help.objection.1" => "如果您认为关于您的信用记录有错误或遗漏，可以登录后在这条记录的页面提出异议，并上传证明材料。", "If you think a record about you is wrong or incomplete, sign in, open the record and object to it, with your evidence.";
+    "help.objection.2" => "平台在收到后 3 个工作日内完成初步核查（《福建省公共信用信息管理暂行办法》第四十四条）。需要提供单位核实的，提供单位在 20 个工作日内核实，平台在核实后 2 个工作日内告诉您结果。", "The platform makes a first check within 3 working days of receiving it (Fujian Measures, Art. 44). If the providing department must verify, it has 20 working days, and you are told the result within 2 working days after.";
+    "help.objection.3" => "异议处理期间，这条记录暂停向社会公示（第四十五条）。", "While your objection is handled, the record is not published (Art. 45).";
+    "help.objection.4" => "每一步都会发送通知到您的收件箱和邮箱，并显示剩余的法定期限。", "Each step is sent to your inbox and email, with the time left under the rules.";
+    "help.repair.title" => "如何申请信用修复", "How to apply for credit repair";
+    "help.repair.1" => "信用修复是指纠正失信行为后，申请停止公示相关记录。", "Credit repair means asking for a record to stop being published after you have put things right.";
+    "help.repair.2" => "行政处罚信息须先满足最短公示期：一般失信信息 3 个月，严重失信信息 1 年；轻微处罚履行完毕即可申请（国办发〔2025〕22号）。", "Penalties must first have been published for a minimum period: 3 months for general, 1 year for serious; minor penalties once fulfilled (State Council Office, Guo Ban Fa 2025 No. 22).";
+    "help.repair.3" => "申请时需要上传履行义务的证明，并签署信用承诺书。", "You upload proof that you have met your obligations and sign a credit commitment.";
+    "help.repair.4" => "平台在收到后 20 个工作日内作出决定并告诉您（《福建省公共信用信息管理暂行办法》第四十二条）。", "The platform decides within 20 working days of receiving it and tells you (Fujian Measures, Art. 42).";
+    "help.consent.title" => "授权查询是什么意思", "What consent means";
+    "help.consent.1" => "您不公开的信用信息，只有得到您的授权，征信机构才能查询。个人的信息从不向社会公开。", "Credit agencies can see your non-public information only with your consent. Information about individuals is never public.";
+    "help.consent.2" => "授权时您决定：哪家机构、用于什么用途、可以看哪些类别的信息、可以查几次、到什么时候为止。", "When you give consent you decide which agency, for what purpose, which kinds of information, how often and until when.";
+    "help.consent.3" => "每次查询都会记录下来，您可以在“谁查看了我的信息”中看到。", "Every query is recorded, and you can see it under “Who saw my data”.";
+    "help.consent.4" => "您可以随时撤销授权，撤销立即生效。每项授权都有平台签名的回执，可以下载保存。", "You can revoke consent at any time, with effect at once. Each consent has a receipt signed by the platform that you can download.";
+
+    "bind.title" => "绑定企业或个人（实名认证）", "Link an enterprise or yourself";
+    "bind.lead" => "我们会把验证码发送到登记在案的联系人邮箱。企业填写统一社会信用代码；个人填写身份证号和姓名。", "We send a code to the contact registered on file. For an enterprise, give its unified social credit code; for yourself, your ID number and name.";
+    "bind.field.identifier" => "统一社会信用代码或身份证号", "Unified social credit code or ID number";
+    "bind.field.identifier.hint" => "18 位。", "18 characters.";
+    "bind.field.name" => "姓名（个人必填）", "Name (required for a person)";
+    "bind.field.name.hint" => "与身份证上的姓名一致。", "As on the identity card.";
+    "bind.send" => "发送验证码", "Send the code";
+    "bind.code.title" => "输入验证码", "Enter the code";
+    "bind.sent_to" => "验证码已发送到", "We sent the code to";
+    "bind.field.code" => "6 位验证码", "6-digit code";
+    "bind.field.code.hint" => "验证码 15 分钟内有效。", "The code works for 15 minutes.";
+    "bind.confirm" => "确认绑定", "Link";
+    "bind.err.identifier" => "请填写统一社会信用代码或身份证号。", "Enter a unified social credit code or ID number.";
+    "bind.err.code" => "请输入 6 位数字验证码。", "Enter the 6-digit code.";
+    "bind.err.code_wrong" => "验证码不正确。请检查邮件中的验证码。", "The code is not right. Check the code in the email.";
+    "bind.err.expired" => "验证码已失效。请重新发送验证码。", "The code no longer works. Send a new one.";
+    "dash.after_bind" => "绑定成功。现在可以看到您的全部记录。", "Linked. You can now see all your records.";
+    "dash.cases" => "办理中的异议", "Open objections";
+
+    "objection.title" => "对这条记录提出异议", "Object to this record";
+    "objection.lead" => "说明哪里不对、应该是什么，并上传证明材料。提交后这条记录立即暂停公示。", "Say what is wrong and what it should say, and upload your evidence. The record stops being shown at once.";
+    "objection.field.reason" => "异议理由", "Why it is wrong";
+    "objection.field.statement" => "具体说明", "What is wrong, and what it should say";
+    "objection.field.statement.hint" => "最多 5000 字。", "Up to 5,000 characters.";
+    "objection.field.evidence" => "证明材料（选填）", "Evidence (optional)";
+    "objection.field.evidence.hint" => "PDF、JPEG 或 PNG，每个不超过 1 MB，最多 5 个。", "PDF, JPEG or PNG, up to 1 MB each, at most 5 files.";
+    "objection.button" => "提交异议", "Send the objection";
+    "objection.err.reason" => "请选择异议理由。", "Choose why the record is wrong.";
+    "objection.err.statement" => "请说明哪里不对。", "Say what is wrong.";
+    "objection.err.too_big" => "文件不能超过 1 MB。", "Each file must be 1 MB or smaller.";
+    "objection.err.too_many" => "最多上传 5 个文件。", "Upload at most 5 files.";
+    "objection.err.upload" => "文件没有上传成功，请重试。", "The file could not be uploaded. Try again.";
+    "reason.factual_error" => "内容与事实不符", "The facts are wrong";
+    "reason.omission" => "信息有遗漏", "Something is missing";
+    "reason.duplicate" => "重复记录", "It is a duplicate";
+    "reason.should_not_be_public" => "不应公开", "It should not be public";
+    "reason.past_publication_period" => "已超过公示期", "Its publication period is over";
+    "reason.wrongly_listed" => "不应列入名单", "I should not be on the list";
+    "reason.mismatch_with_authority" => "与原始决定不一致", "It does not match the original decision";
+    "reason.other_unlawful" => "其他违法情形", "Another unlawful reason";
+
+    "case.title" => "异议", "Objection";
+    "case.record" => "涉及记录", "Record";
+    "case.received" => "收到时间", "Received";
+    "case.outcome_reason" => "处理理由", "Reasons";
+    "case.clocks" => "法定期限", "Statutory deadlines";
+    "case.timeline" => "办理过程", "What has happened";
+    "case.evidence" => "证明材料", "Evidence";
+    "case.no_evidence" => "没有上传材料。", "No files uploaded.";
+    "case.status.received" => "已收到，平台初步核查中", "Received: the platform is checking it";
+    "case.status.referred" => "已转提供单位核实", "Sent to the providing department to verify";
+    "case.status.decided" => "已办结", "Decided";
+    "case.status.withdrawn" => "已撤回", "Withdrawn";
+    "case.outcome.corrected" => "提供单位已更正记录", "the department corrected the record";
+    "case.outcome.deleted" => "无法核实，记录已删除", "it could not be verified, so the record was deleted";
+    "case.outcome.upheld" => "记录无误，恢复公示", "the record is right and is shown again";
+    "case.outcome.silent" => "提供单位逾期未答复，记录停止查询", "the department did not answer in time, so the record is withdrawn from query";
+    "case.outcome.platform" => "平台差错，已更正", "a platform error, corrected";
+    "case.done.filed" => "异议已提交。记录已暂停公示，进展会通知您。", "Your objection has been sent. The record is no longer shown, and you will be told of each step.";
+    "case.done.withdrawn" => "异议已撤回，记录恢复公示。", "Objection withdrawn; the record is shown again.";
+    "case.done.checked" => "已转提供单位核实。", "Sent to the providing department.";
+    "case.done.decided" => "处理结果已记录并通知申请人。", "Decision recorded; the applicant is told.";
+    "case.withdraw.title" => "撤回异议", "Withdraw the objection";
+    "case.withdraw.text" => "撤回后，记录恢复公示，期限停止计算。", "If you withdraw, the record is shown again and the clock stops.";
+    "case.withdraw.button" => "撤回异议", "Withdraw";
+    "case.note" => "备注（选填）", "Note (optional)";
+    "case.check.title" => "初步核查", "First check";
+    "case.check.decision" => "核查结论", "Outcome of the check";
+    "case.check.refer" => "转提供单位核实（20 个工作日）", "Send to the providing department to verify (20 working days)";
+    "case.check.button" => "提交", "Submit";
+    "case.decide.title" => "核实结果", "Your answer";
+    "case.decide.answer" => "核实结论", "What you found";
+    "case.decide.uphold" => "记录无误，维持", "The record is right: keep it";
+    "case.decide.delete" => "无法核实，删除记录", "It cannot be verified: delete it";
+    "case.decide.reason" => "理由", "Reasons";
+    "case.decide.reason.hint" => "会告知申请人。", "The applicant is told these.";
+    "case.decide.button" => "提交结论", "Send the answer";
+    "case.decide.missing" => "请选择结论并填写理由。", "Choose an answer and give the reasons.";
+    "deadline.by" => "期限", "Due";
+    "deadline.met" => "已按期完成", "Done in time";
+    "deadline.missed" => "已逾期", "Missed";
+    "deadline.cancelled" => "已取消", "Cancelled";
+    "milestone.first_check" => "平台初步核查", "Platform's first check";
+    "milestone.own_error_notify" => "告知申请人（平台差错）", "Tell the applicant (platform error)";
+    "milestone.provider_verification" => "提供单位核实", "Department verifies";
+    "milestone.applicant_notify" => "告知申请人结果", "Tell the applicant the result";
+    "milestone.repair_decision" => "修复决定", "Repair decision";
+    "milestone.complaint_handling" => "投诉处理", "Complaint handled";
+    "event.received" => "收到异议", "Objection received";
+    "event.record_withheld" => "记录暂停公示", "Record withheld from disclosure";
+    "event.referred" => "转提供单位核实", "Sent to the department";
+    "event.upheld" => "维持原记录", "Record upheld";
+    "event.corrected" => "提供单位更正", "Corrected by the department";
+    "event.platform_corrected" => "平台更正", "Corrected by the platform";
+    "event.deleted" => "无法核实，已删除", "Deleted: could not be verified";
+    "event.silent" => "提供单位逾期未答复", "Department did not answer in time";
+    "event.applicant_notified" => "已告知申请人", "Applicant told";
+    "event.withdrawn" => "申请人撤回", "Withdrawn by the applicant";
+    "event.evidence_added" => "补充材料", "Evidence added";
+    "event.reminder_sent" => "已发送提醒", "Reminder sent";
+    "event.escalated" => "逾期上报", "Escalated as overdue";
+
+    "inbox.title" => "收件箱", "Inbox";
+    "inbox.new" => "新", "New";
+    "inbox.unread" => "未读", "Unread";
+    "inbox.unread_short" => "条未读", "unread";
+    "inbox.read_at" => "已读于", "Read";
+    "inbox.open" => "查看详情", "Open";
+    "settings.title" => "设置", "Settings";
+    "settings.query_notices" => "有机构查询我的信息时", "When an agency queries my information";
+    "settings.qn.each" => "每次都通知我", "Tell me every time";
+    "settings.qn.daily" => "每天汇总通知一次", "Once a day, in a summary";
+    "settings.qn.none" => "不通知（仍可在查询记录中查看）", "Do not tell me (the query log still shows it)";
+    "settings.email" => "邮件通知", "Email";
+    "settings.email.cases" => "异议、修复和期限的邮件", "Emails about objections, repair and deadlines";
+    "settings.email.consents" => "授权相关的邮件", "Emails about consents";
+    "settings.save" => "保存", "Save";
+    "settings.saved" => "设置已保存。", "Settings saved.";
+    "staff.queue.empty" => "没有待办案件。", "Nothing to handle.";
+    "staff.queue.kind" => "类型", "Kind";
+    "staff.queue.clock" => "剩余时间", "Time left";
+    "uerr.name_required" => "个人绑定需要填写姓名。", "Enter the person's name.";
+    "uerr.binding_not_matched" => "代码（或姓名与身份证号）与登记信息不一致。", "The code (or the name and ID number) does not match what is registered.";
+    "uerr.binding_no_contact" => "登记信息中没有联系人邮箱。请携带证明材料申请人工核验。", "There is no contact on file. Ask for a document check instead.";
+    "uerr.already_bound" => "您已经绑定了这个主体。", "You are already linked to it.";
+    "uerr.attachment_type" => "只能上传 PDF、JPEG 或 PNG 文件。", "Upload PDF, JPEG or PNG files only.";
+    "uerr.statement_long" => "说明不能超过 5000 字。", "Use 5,000 characters or fewer.";
+    "uerr.objection_open" => "这条记录已经有一个正在办理的异议。", "This record already has an objection in progress.";
+    "uerr.case_not_open" => "这个案件已经办结。", "This case is already closed.";
+
+    "staff.title" => "工作台", "Workbench";
+    "staff.role.operator" => "平台运营", "Platform operator";
+    "staff.queue" => "待办案件", "Cases to handle";
+    "staff.queue.text" => "本部门的异议和修复申请按到期时间排列，逾期的排在最前。", "Your department's objections and repair applications, by due time, overdue first.";
+    "staff.oversight" => "监督", "Oversight";
+    "staff.late" => "逾期报送的双公示信息", "Late 双公示 submissions";
+    "staff.late.lead" => "行政许可和行政处罚信息应在作出决定后 7 个工作日内报送公示。", "Licences and penalties must be submitted for publication within 7 working days of the decision.";
+    "staff.agencies" => "征信机构和接入客户端", "Agencies and API clients";
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_key_has_two_different_texts_unless_names() {
+        for k in KEYS {
+            assert_ne!(t(Lang::Zh, k), *k, "{k} missing");
+            assert!(!t(Lang::En, k).is_empty(), "{k} empty in English");
+        }
+    }
+
+    #[test]
+    fn language_tags_round_trip() {
+        for l in [Lang::Zh, Lang::En] {
+            assert_eq!(Lang::from_tag(l.tag()), Some(l));
+        }
+        assert_eq!(Lang::from_tag("fr"), None);
+    }
+}

@@ -1,0 +1,289 @@
+//! Sign-in, sign-up and sign-out.
+
+use axum::extract::{Query, State};
+use axum::http::StatusCode;
+use axum::response::Response;
+use leptos::prelude::*;
+use serde::Deserialize;
+use serde_json::json;
+
+use super::{error_summary, explain, text_field};
+use crate::Portal;
+use crate::backend::SignIn;
+use crate::gql;
+use crate::i18n::{Lang, t};
+use crate::web::{self, Ctx, Form, page};
+
+#[derive(Deserialize, Default)]
+pub struct Next {
+    #[serde(default)]
+    next: String,
+    #[serde(default)]
+    done: String,
+}
+
+fn sign_in_page(
+    ctx: &Ctx,
+    status: StatusCode,
+    email: &str,
+    next: &str,
+    errors: &[(String, String)],
+    note: Option<&'static str>,
+) -> Response {
+    let lang = ctx.lang;
+    let body = view! {
+        <h1>{t(lang, "signin.title")}</h1>
+        {note.map(|n| view! { <div class="notice" role="status"><p>{t(lang, n)}</p></div> })}
+        {error_summary(lang, errors)}
+        <form method="post" action="/sign-in" novalidate>
+            <input type="hidden" name="csrf" value=ctx.csrf()/>
+            <input type="hidden" name="next" value=next.to_string()/>
+            {text_field(lang, "email", "field.email", None, "email", email, errors, "username")}
+            {text_field(lang, "password", "field.password", None, "password", "", errors, "current-password")}
+            <button type="submit">{t(lang, "signin.button")}</button>
+        </form>
+        <p>{t(lang, "signin.no_account")} " " <a href="/sign-up">{t(lang, "nav.sign_up")}</a></p>
+    }
+    .into_any();
+    page(ctx, status, t(lang, "signin.title"), body)
+}
+
+pub async fn sign_in_form(ctx: Ctx, Query(n): Query<Next>) -> Response {
+    let note = match n.done.as_str() {
+        "signed-up" => Some("signin.after_signup"),
+        "signed-out" => Some("signin.after_signout"),
+        _ => None,
+    };
+    sign_in_page(&ctx, StatusCode::OK, "", &n.next, &[], note)
+}
+
+pub async fn sign_in(State(p): State<Portal>, ctx: Ctx, form: Form) -> Response {
+    if !ctx.csrf_ok(&form) {
+        return web::csrf_rejected(&ctx);
+    }
+    let lang = ctx.lang;
+    let email = form.get("email").trim().to_string();
+    let password = form.get("password");
+    let next = form.get("next").to_string();
+    let mut errors = Vec::new();
+    if email.is_empty() {
+        errors.push(("email".into(), t(lang, "signin.email_missing").into()));
+    }
+    if password.is_empty() {
+        errors.push(("password".into(), t(lang, "signin.password_missing").into()));
+    }
+    if !errors.is_empty() {
+        return sign_in_page(
+            &ctx,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            &email,
+            &next,
+            &errors,
+            None,
+        );
+    }
+    match p.backend.sign_in(&ctx.caller, &email, password).await {
+        SignIn::Ok { token, expires_at } => {
+            let age = (expires_at - p.backend.now()).num_seconds().max(0);
+            let to = web::safe_next(&next).to_string();
+            web::see_other(
+                &ctx,
+                &to,
+                &[
+                    web::cookie(web::SESSION_COOKIE, &token, Some(age), ctx.secure),
+                    // The visitor nonce is no longer needed: forms are now
+                    // bound to the session.
+                    web::cookie(web::ANON_COOKIE, "", Some(0), ctx.secure),
+                ],
+            )
+        }
+        SignIn::Invalid => sign_in_page(
+            &ctx,
+            StatusCode::UNAUTHORIZED,
+            &email,
+            &next,
+            &[("email".into(), t(lang, "signin.invalid").into())],
+            None,
+        ),
+        SignIn::Throttled => sign_in_page(
+            &ctx,
+            StatusCode::TOO_MANY_REQUESTS,
+            &email,
+            &next,
+            &[("email".into(), t(lang, "signin.throttled").into())],
+            None,
+        ),
+        SignIn::Unavailable => web::message(
+            &ctx,
+            StatusCode::SERVICE_UNAVAILABLE,
+            "err.internal.title",
+            "err.internal.text",
+        ),
+    }
+}
+
+struct SignUpValues {
+    email: String,
+    display_name: String,
+    language: Lang,
+}
+
+fn sign_up_page(
+    ctx: &Ctx,
+    status: StatusCode,
+    v: &SignUpValues,
+    errors: &[(String, String)],
+) -> Response {
+    let lang = ctx.lang;
+    let zh_checked = v.language == Lang::Zh;
+    let body = view! {
+        <h1>{t(lang, "signup.title")}</h1>
+        <p class="lead">{t(lang, "signup.lead")}</p>
+        {error_summary(lang, errors)}
+        <form method="post" action="/sign-up" novalidate>
+            <input type="hidden" name="csrf" value=ctx.csrf()/>
+            {text_field(lang, "displayName", "field.display_name", Some("field.display_name.hint"), "text", &v.display_name, errors, "name")}
+            {text_field(lang, "email", "field.email", Some("field.email.hint"), "email", &v.email, errors, "email")}
+            {text_field(lang, "password", "field.new_password", Some("field.new_password.hint"), "password", "", errors, "new-password")}
+            <fieldset class="field">
+                <legend>{t(lang, "field.language")}</legend>
+                <div class="choice">
+                    <input type="radio" id="language-zh" name="language" value="zh-CN" checked=zh_checked/>
+                    <label for="language-zh" lang="zh-CN">"简体中文"</label>
+                </div>
+                <div class="choice">
+                    <input type="radio" id="language-en" name="language" value="en" checked=!zh_checked/>
+                    <label for="language-en" lang="en">"English"</label>
+                </div>
+            </fieldset>
+            <button type="submit">{t(lang, "signup.button")}</button>
+        </form>
+    }
+    .into_any();
+    page(ctx, status, t(lang, "signup.title"), body)
+}
+
+pub async fn sign_up_form(ctx: Ctx) -> Response {
+    let v = SignUpValues {
+        email: String::new(),
+        display_name: String::new(),
+        language: ctx.lang,
+    };
+    sign_up_page(&ctx, StatusCode::OK, &v, &[])
+}
+
+const SIGN_UP: &str =
+    "mutation($i:SignUpInput!){signUp(input:$i){account{id} userErrors{field code message}}}";
+
+pub async fn sign_up(State(p): State<Portal>, ctx: Ctx, form: Form) -> Response {
+    if !ctx.csrf_ok(&form) {
+        return web::csrf_rejected(&ctx);
+    }
+    let lang = ctx.lang;
+    let v = SignUpValues {
+        email: form.get("email").trim().to_string(),
+        display_name: form.get("displayName").trim().to_string(),
+        language: Lang::from_tag(form.get("language")).unwrap_or(lang),
+    };
+    let mut errors: Vec<(String, String)> = Vec::new();
+    if v.display_name.is_empty() {
+        errors.push(("displayName".into(), t(lang, "signup.name_missing").into()));
+    }
+    if v.email.is_empty() {
+        errors.push(("email".into(), t(lang, "signin.email_missing").into()));
+    }
+    if form.get("password").is_empty() {
+        errors.push(("password".into(), t(lang, "signin.password_missing").into()));
+    }
+    if !errors.is_empty() {
+        return sign_up_page(&ctx, StatusCode::UNPROCESSABLE_ENTITY, &v, &errors);
+    }
+    let vars = json!({ "i": {
+        "email": v.email,
+        "displayName": v.display_name,
+        "password": form.get("password"),
+        "language": match v.language { Lang::Zh => "ZH_CN", Lang::En => "EN" },
+    }});
+    let g = gql::run(&p, &ctx, SIGN_UP, vars).await;
+    if !g.ok() {
+        return gql::failure(&ctx, &g);
+    }
+    let errs = gql::user_errors(g.at("/signUp/userErrors"));
+    if !errs.is_empty() {
+        let errors: Vec<(String, String)> = errs
+            .iter()
+            .map(|e| {
+                let field = match e.field.as_str() {
+                    "displayName" | "email" | "password" => e.field.clone(),
+                    _ => "email".to_string(),
+                };
+                (field, explain(lang, e))
+            })
+            .collect();
+        return sign_up_page(&ctx, StatusCode::UNPROCESSABLE_ENTITY, &v, &errors);
+    }
+    // Sign straight in with what was just chosen.
+    match p
+        .backend
+        .sign_in(&ctx.caller, &v.email, form.get("password"))
+        .await
+    {
+        SignIn::Ok { token, expires_at } => {
+            let age = (expires_at - p.backend.now()).num_seconds().max(0);
+            web::see_other(
+                &ctx,
+                "/me?done=signed-up",
+                &[
+                    web::cookie(web::SESSION_COOKIE, &token, Some(age), ctx.secure),
+                    web::cookie(web::ANON_COOKIE, "", Some(0), ctx.secure),
+                    web::cookie(
+                        web::LANG_COOKIE,
+                        v.language.tag(),
+                        Some(365 * 24 * 3600),
+                        ctx.secure,
+                    ),
+                ],
+            )
+        }
+        _ => web::see_other(&ctx, "/sign-in?done=signed-up", &[]),
+    }
+}
+
+pub async fn sign_out_form(ctx: Ctx) -> Response {
+    let lang = ctx.lang;
+    if !ctx.signed_in() {
+        return web::see_other(&ctx, "/", &[]);
+    }
+    let body = view! {
+        <h1>{t(lang, "signout.title")}</h1>
+        <form method="post" action="/sign-out">
+            <input type="hidden" name="csrf" value=ctx.csrf()/>
+            <div class="choice">
+                <input type="checkbox" id="everywhere" name="everywhere" value="true"/>
+                <label for="everywhere">{t(lang, "signout.everywhere")}</label>
+            </div>
+            <button type="submit">{t(lang, "nav.sign_out")}</button>
+        </form>
+    }
+    .into_any();
+    page(&ctx, StatusCode::OK, t(lang, "signout.title"), body)
+}
+
+const LOGOUT: &str =
+    "mutation($e:Boolean!){logout(input:{everywhere:$e}){sessionsEnded userErrors{code}}}";
+
+pub async fn sign_out(State(p): State<Portal>, ctx: Ctx, form: Form) -> Response {
+    if !ctx.csrf_ok(&form) {
+        return web::csrf_rejected(&ctx);
+    }
+    if ctx.signed_in() {
+        let everywhere = form.get("everywhere") == "true";
+        // An already ended session is fine: the cookie goes either way.
+        let _ = gql::run(&p, &ctx, LOGOUT, json!({ "e": everywhere })).await;
+    }
+    web::see_other(
+        &ctx,
+        "/sign-in?done=signed-out",
+        &[web::cookie(web::SESSION_COOKIE, "", Some(0), ctx.secure)],
+    )
+}

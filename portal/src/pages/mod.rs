@@ -1,0 +1,269 @@
+//! The pages, one module per area, and the pieces they share.
+
+pub mod account;
+pub mod cases;
+pub mod consents;
+pub mod me;
+pub mod public;
+pub mod staff;
+pub mod subject;
+
+use leptos::prelude::*;
+use serde_json::Value;
+
+use crate::gql::{FieldErr, s};
+use crate::i18n::{Lang, t};
+use crate::web;
+
+/// `nameZh` or `nameEn` of a catalogue object, in the reader's language.
+pub fn pick(lang: Lang, v: &Value) -> &str {
+    match lang {
+        Lang::Zh => s(v, "nameZh"),
+        Lang::En => s(v, "nameEn"),
+    }
+}
+
+pub fn pick_dept(lang: Lang, v: &Value) -> &str {
+    pick(lang, v)
+}
+
+pub fn subject_status(lang: Lang, code: &str) -> &'static str {
+    match code {
+        "REGISTERED" => t(lang, "status.subject.registered"),
+        "CHANGED" => t(lang, "status.subject.changed"),
+        "DEREGISTERED" => t(lang, "status.subject.deregistered"),
+        "REVOKED" => t(lang, "status.subject.revoked"),
+        _ => t(lang, "status.unknown"),
+    }
+}
+
+pub fn info_class(lang: Lang, code: &str) -> &'static str {
+    match code {
+        "BASIC" => t(lang, "class.basic"),
+        "GOOD" => t(lang, "class.good"),
+        "HINT" => t(lang, "class.hint"),
+        "WARNING" => t(lang, "class.warning"),
+        _ => t(lang, "status.unknown"),
+    }
+}
+
+pub fn record_status(lang: Lang, code: &str) -> &'static str {
+    match code {
+        "ACTIVE" => t(lang, "status.record.active"),
+        "UNDER_OBJECTION" => t(lang, "status.record.under_objection"),
+        "REPAIRED" => t(lang, "status.record.repaired"),
+        "WITHDRAWN" => t(lang, "status.record.withdrawn"),
+        "ARCHIVED" => t(lang, "status.record.archived"),
+        "DELETED" => t(lang, "status.record.deleted"),
+        _ => t(lang, "status.unknown"),
+    }
+}
+
+pub fn consent_status(lang: Lang, code: &str) -> &'static str {
+    match code {
+        "PENDING" => t(lang, "status.consent.pending"),
+        "ACTIVE" => t(lang, "status.consent.active"),
+        "REVOKED" => t(lang, "status.consent.revoked"),
+        "EXPIRED" => t(lang, "status.consent.expired"),
+        "EXHAUSTED" => t(lang, "status.consent.exhausted"),
+        "DENIED" => t(lang, "status.consent.denied"),
+        _ => t(lang, "status.unknown"),
+    }
+}
+
+/// Whether the public sees a record now, in words (never colour alone).
+pub fn publication_text(lang: Lang, r: &Value) -> String {
+    let p = r.get("publication").unwrap_or(&Value::Null);
+    if p.get("publicNow").and_then(Value::as_bool) == Some(true) {
+        match p.get("end").and_then(Value::as_str) {
+            Some(end) => format!(
+                "{} {}",
+                t(lang, "pub.public_until"),
+                web::date_str(lang, end)
+            ),
+            None => t(lang, "pub.public").to_string(),
+        }
+    } else {
+        let why = p.get("hiddenReason").unwrap_or(&Value::Null);
+        let msg = match lang {
+            Lang::Zh => s(why, "messageZh"),
+            Lang::En => s(why, "messageEn"),
+        };
+        if msg.is_empty() {
+            t(lang, "pub.hidden").to_string()
+        } else {
+            format!("{}{}{msg}", t(lang, "pub.hidden"), t(lang, "punct.colon"))
+        }
+    }
+}
+
+/// A table of records. `own` links each record to its page.
+pub fn records_table(lang: Lang, records: &[Value], own: bool) -> AnyView {
+    if records.is_empty() {
+        return view! { <p>{t(lang, "records.none")}</p> }.into_any();
+    }
+    let rows = records
+        .iter()
+        .map(|r| {
+            let cat = r.get("category").unwrap_or(&Value::Null);
+            let title = s(r, "title").to_string();
+            let title_cell = if own {
+                let href = format!("/records/{}", web::encode(s(r, "id")));
+                view! { <a href=href>{title}</a> }.into_any()
+            } else {
+                view! { <span>{title}</span> }.into_any()
+            };
+            let status = s(r, "status");
+            let status_class = format!("tag tag-{}", status.to_ascii_lowercase());
+            view! {
+                <tr>
+                    <td>{title_cell}</td>
+                    <td>{pick(lang, cat).to_string()} <br/><span class="meta">{info_class(lang, s(cat, "infoClass"))}</span></td>
+                    <td>{pick_dept(lang, r.get("department").unwrap_or(&Value::Null)).to_string()}</td>
+                    <td>{web::date_str(lang, s(r, "decidedOn"))}</td>
+                    <td><span class=status_class>{record_status(lang, status)}</span><br/><span class="meta">{publication_text(lang, r)}</span></td>
+                </tr>
+            }
+        })
+        .collect_view();
+    view! {
+        <div class="table-wrap">
+            <table>
+                <thead><tr>
+                    <th scope="col">{t(lang, "col.title")}</th>
+                    <th scope="col">{t(lang, "col.category")}</th>
+                    <th scope="col">{t(lang, "col.department")}</th>
+                    <th scope="col">{t(lang, "col.decided")}</th>
+                    <th scope="col">{t(lang, "col.status")}</th>
+                </tr></thead>
+                <tbody>{rows}</tbody>
+            </table>
+        </div>
+    }
+    .into_any()
+}
+
+/// The error summary at the top of a failed form (links to the fields).
+pub fn error_summary(lang: Lang, errors: &[(String, String)]) -> AnyView {
+    if errors.is_empty() {
+        return ().into_any();
+    }
+    let items = errors
+        .iter()
+        .map(|(field, msg)| {
+            let href = format!("#{field}");
+            view! { <li><a href=href>{msg.clone()}</a></li> }
+        })
+        .collect_view();
+    view! {
+        <div class="error-summary" role="alert" tabindex="-1">
+            <h2>{t(lang, "form.problem")}</h2>
+            <ul>{items}</ul>
+        </div>
+    }
+    .into_any()
+}
+
+/// The message for one field, if it has an error.
+pub fn field_error(errors: &[(String, String)], field: &str) -> Option<String> {
+    errors
+        .iter()
+        .find(|(f, _)| f == field)
+        .map(|(_, m)| m.clone())
+}
+
+/// A labelled text input that keeps what was typed and shows its error
+/// next to it.
+#[allow(clippy::too_many_arguments)]
+pub fn text_field(
+    lang: Lang,
+    name: &'static str,
+    label: &'static str,
+    hint: Option<&'static str>,
+    kind: &'static str,
+    value: &str,
+    errors: &[(String, String)],
+    autocomplete: &'static str,
+) -> AnyView {
+    let err = field_error(errors, name);
+    let hint_id = format!("{name}-hint");
+    let err_id = format!("{name}-error");
+    let described = match (hint.is_some(), err.is_some()) {
+        (true, true) => format!("{hint_id} {err_id}"),
+        (true, false) => hint_id.clone(),
+        (false, true) => err_id.clone(),
+        (false, false) => String::new(),
+    };
+    let group = if err.is_some() {
+        "field field-error"
+    } else {
+        "field"
+    };
+    let invalid = if err.is_some() { "true" } else { "false" };
+    // Passwords are never echoed back into the page.
+    let value = if kind == "password" {
+        String::new()
+    } else {
+        value.to_string()
+    };
+    view! {
+        <div class=group>
+            <label for=name>{t(lang, label)}</label>
+            {hint.map(|h| view! { <p class="hint" id=hint_id.clone()>{t(lang, h)}</p> })}
+            {err.map(|e| view! { <p class="error" id=err_id.clone()><span class="visually-hidden">{t(lang, "form.error_prefix")}</span>{e}</p> })}
+            <input id=name name=name type=kind value=value aria-describedby=described aria-invalid=invalid autocomplete=autocomplete/>
+        </div>
+    }
+    .into_any()
+}
+
+/// Translates a platform user error into the reader's language, by its
+/// stable code; unknown codes get a generic sentence with the code (so the
+/// page never mixes languages).
+pub fn explain(lang: Lang, e: &FieldErr) -> String {
+    let key = match e.code.as_str() {
+        "EMAIL_INVALID" => "uerr.email_invalid",
+        "EMAIL_TAKEN" | "EMAIL_IN_USE" | "ACCOUNT_EXISTS" => "uerr.email_taken",
+        "PASSWORD_TOO_SHORT"
+        | "PASSWORD_WEAK"
+        | "PASSWORD_TOO_COMMON"
+        | "PASSWORD_CONTAINS_EMAIL"
+        | "PASSWORD_TOO_LONG" => "uerr.password_weak",
+        "REQUIRED" | "BLANK" | "EMPTY" => "uerr.required",
+        "AGENCY_NOT_FOUND" | "AGENCY_UNKNOWN" | "AGENCY_NOT_ACTIVE" => "uerr.agency_unknown",
+        "DISPLAY_NAME_INVALID" => "uerr.display_name",
+        "SCOPE_REQUIRED" | "SCOPE_TOO_LARGE" | "CATEGORY_UNKNOWN" => "uerr.scope_empty",
+        "PURPOSE_REQUIRED" => "uerr.purpose_unknown",
+        "RENEWAL_NOT_LATER" => "uerr.valid_until",
+        "NAME_REQUIRED" => "uerr.name_required",
+        "BINDING_SUBJECT_NOT_MATCHED" => "uerr.binding_not_matched",
+        "BINDING_NO_CONTACT" => "uerr.binding_no_contact",
+        "ALREADY_BOUND" => "uerr.already_bound",
+        "ATTACHMENT_TOO_LARGE" => "objection.err.too_big",
+        "ATTACHMENT_TYPE_NOT_ALLOWED" => "uerr.attachment_type",
+        "TOO_MANY_ATTACHMENTS" => "objection.err.too_many",
+        "STATEMENT_REQUIRED" => "objection.err.statement",
+        "STATEMENT_TOO_LONG" => "uerr.statement_long",
+        "OBJECTION_ALREADY_OPEN" | "RECORD_UNDER_OBJECTION" => "uerr.objection_open",
+        "RECORD_NOT_OBJECTABLE" => "record.object.closed",
+        "CASE_NOT_OPEN" => "uerr.case_not_open",
+        "REASON_REQUIRED" | "NOTE_REQUIRED" => "case.decide.missing",
+        "USCC_INVALID" | "IDENTIFIER_INVALID" => "uerr.uscc_invalid",
+        "PURPOSE_UNKNOWN" | "PURPOSE_INVALID" => "uerr.purpose_unknown",
+        "PURPOSE_TEXT_REQUIRED" => "uerr.purpose_text_required",
+        "MONTHLY_CAP_REQUIRED" | "MONTHLY_CAP_INVALID" | "MONTHLY_CAP_OUT_OF_RANGE" => {
+            "uerr.monthly_cap"
+        }
+        "VALIDITY_TOO_LONG"
+        | "VALID_UNTIL_INVALID"
+        | "VALID_UNTIL_TOO_LATE"
+        | "VALID_UNTIL_BEFORE_FROM"
+        | "VALIDITY_INVALID" => "uerr.valid_until",
+        _ => "",
+    };
+    if key.is_empty() {
+        format!("{} ({})", t(lang, "uerr.generic"), e.code)
+    } else {
+        t(lang, key).to_string()
+    }
+}

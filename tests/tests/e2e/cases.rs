@@ -1,0 +1,983 @@
+//! Objections, credit repair, complaints and their statutory clocks over
+//! HTTP, with the clock moved across National Day 2025 and Spring Festival
+//! 2026: deadlines from the rule set and the working-day calendar, the
+//! record withheld while an objection is open and restored when it is
+//! upheld, department silence → automatic withdrawal, reminders and
+//! escalations exactly once with two sweeps racing, one open objection per
+//! record under a race, evidence typed by content and size-limited and
+//! private to the parties, repair eligibility edges, approval and rejection
+//! with a complaint.
+
+use base64::Engine;
+use base64::engine::general_purpose::{STANDARD, URL_SAFE_NO_PAD};
+use chrono::NaiveDate;
+use entity::enums::RecordStatus;
+use entity::{change_event, credit_record, notice};
+use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter, Set};
+use serde_json::{Value, json};
+use xinyong::graphql::node::{NodeType, global_id};
+use xinyong::jobs::deadlines;
+use xinyong_tests::TestApp;
+use xinyong_tests::demo::{
+    DepartmentFilter, at, codes, enterprise, market_department, ok, operator, owner, person, staff,
+};
+
+/// 2026-11-21 12:00 in Beijing.
+const NOW: &str = "2026-11-21T04:00:00Z";
+
+async fn app() -> TestApp {
+    let app = TestApp::spawn_at(at(NOW)).await;
+    xinyong::service::demo::seed(&app.state)
+        .await
+        .expect("demo data seeds");
+    app
+}
+
+/// The demo enterprise's penalty from the market-supervision department.
+async fn penalty(app: &TestApp) -> credit_record::Model {
+    let e = enterprise(app).await;
+    let dept = market_department(app).await;
+    let r = credit_record::Entity::find()
+        .filter(credit_record::Column::SubjectId.eq(e.id))
+        .filter(credit_record::Column::DepartmentId.eq(dept.id))
+        .filter(credit_record::Column::Title.eq("产品标识不符合规定"))
+        .one(&app.state.db)
+        .await
+        .expect("query")
+        .expect("the demo penalty");
+    let _ = DepartmentFilter::Any;
+    r
+}
+
+fn rid(r: &credit_record::Model) -> String {
+    global_id(NodeType::CreditRecord, r.id).0
+}
+
+fn d(s: &str) -> NaiveDate {
+    s.parse().expect("a date")
+}
+
+const CASE_FIELDS: &str = "id status outcome outcomeReason reason statement
+    record { id status title }
+    deadlines { milestone dueOn ruleId ruleSource status overdue workingDaysLeft countdownEn countdownZh provisional }
+    timeline { event actorKind note occurredAt }
+    evidence { id fileName mediaType sizeBytes sha256 }";
+
+async fn file_objection(app: &TestApp, token: &str, record: &str) -> Value {
+    let q = format!(
+        "mutation($i: FileObjectionInput!) {{ fileObjection(input: $i) {{ objection {{ {CASE_FIELDS} }} userErrors {{ field code message }} }} }}"
+    );
+    let r = app
+        .graphql(
+            &q,
+            json!({ "i": { "record": record, "reason": "FACTUAL_ERROR", "statement": "产品标识已按规定标注，处罚认定事实有误" } }),
+            Some(token),
+        )
+        .await;
+    ok(&r)["fileObjection"].clone()
+}
+
+async fn objection(app: &TestApp, token: &str, id: &str) -> Value {
+    let q = format!("query($id: ID!) {{ objection(id: $id) {{ {CASE_FIELDS} }} }}");
+    let r = app.graphql(&q, json!({ "id": id }), Some(token)).await;
+    ok(&r)["objection"].clone()
+}
+
+async fn check(app: &TestApp, token: &str, id: &str, decision: &str, extra: Value) -> Value {
+    let mut i = json!({ "objection": id, "decision": decision });
+    if let (Some(m), Some(x)) = (i.as_object_mut(), extra.as_object()) {
+        m.extend(x.clone());
+    }
+    let q = format!(
+        "mutation($i: CheckObjectionInput!) {{ checkObjection(input: $i) {{ objection {{ {CASE_FIELDS} }} userErrors {{ code message }} }} }}"
+    );
+    let r = app.graphql(&q, json!({ "i": i }), Some(token)).await;
+    ok(&r)["checkObjection"].clone()
+}
+
+async fn decide(app: &TestApp, token: &str, id: &str, answer: &str, extra: Value) -> Value {
+    let mut i = json!({ "objection": id, "answer": answer, "reason": "经复核，处罚认定事实清楚、证据确凿" });
+    if let (Some(m), Some(x)) = (i.as_object_mut(), extra.as_object()) {
+        m.extend(x.clone());
+    }
+    let q = format!(
+        "mutation($i: DecideObjectionInput!) {{ decideObjection(input: $i) {{ objection {{ {CASE_FIELDS} }} userErrors {{ code message }} }} }}"
+    );
+    let r = app.graphql(&q, json!({ "i": i }), Some(token)).await;
+    ok(&r)["decideObjection"].clone()
+}
+
+fn deadline<'a>(case: &'a Value, milestone: &str) -> &'a Value {
+    case["deadlines"]
+        .as_array()
+        .and_then(|ds| ds.iter().find(|d| d["milestone"] == milestone))
+        .unwrap_or_else(|| panic!("no {milestone} deadline in {case}"))
+}
+
+fn events(case: &Value) -> Vec<String> {
+    case["timeline"]
+        .as_array()
+        .map(|t| {
+            t.iter()
+                .map(|e| e["event"].as_str().unwrap_or_default().to_string())
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+async fn record_status(app: &TestApp, id: i64) -> RecordStatus {
+    credit_record::Entity::find_by_id(id)
+        .one(&app.state.db)
+        .await
+        .expect("query")
+        .expect("record")
+        .status
+}
+
+async fn feed_kinds(app: &TestApp, record_id: i64) -> Vec<String> {
+    let mut rows = change_event::Entity::find()
+        .filter(change_event::Column::RecordId.eq(record_id))
+        .all(&app.state.db)
+        .await
+        .expect("query");
+    rows.sort_by_key(|r| r.id);
+    rows.into_iter().map(|r| r.kind).collect()
+}
+
+async fn notices_of(app: &TestApp, kind: &str) -> u64 {
+    notice::Entity::find()
+        .filter(notice::Column::Kind.eq(kind))
+        .count(&app.state.db)
+        .await
+        .expect("count")
+}
+
+/// What the public sees of a record (null when withheld).
+async fn public_node(app: &TestApp, record: &str) -> Value {
+    let r = app
+        .graphql(
+            "query($id: ID!) { node(id: $id) { ... on CreditRecord { id status } } }",
+            json!({ "id": record }),
+            None,
+        )
+        .await;
+    ok(&r)["node"].clone()
+}
+
+// ---------------------------------------------------------------------------
+
+#[tokio::test]
+async fn objection_on_national_day_eve_is_first_checked_by_the_makeup_saturday() {
+    let app = app().await;
+    let rec = penalty(&app).await;
+    // 2025-09-30 10:00 in Beijing: Oct 1-8 are holidays, Sat Oct 11 works.
+    app.clock.set(at("2025-09-30T02:00:00Z"));
+    let token = owner(&app).await;
+    let p = file_objection(&app, &token, &rid(&rec)).await;
+    assert_eq!(codes(&p), Vec::<String>::new(), "{p}");
+    let o = &p["objection"];
+    assert_eq!(o["status"], "RECEIVED");
+    let fc = deadline(o, "first_check");
+    assert_eq!(fc["dueOn"], "2025-10-11");
+    assert_eq!(fc["ruleId"], "objection.first_check");
+    assert!(
+        fc["ruleSource"]
+            .as_str()
+            .unwrap_or_default()
+            .contains("Art. 44")
+    );
+    assert_eq!(fc["workingDaysLeft"], 3);
+    assert_eq!(fc["countdownEn"], "3 working days left");
+    assert_eq!(
+        record_status(&app, rec.id).await,
+        RecordStatus::UnderObjection
+    );
+    assert_eq!(
+        events(o),
+        vec!["received".to_string(), "record_withheld".to_string()]
+    );
+    let id = o["id"].as_str().expect("id").to_string();
+
+    // Sunday Oct 12: the operator has not checked: overdue by one.
+    app.clock.set(at("2025-10-12T02:00:00Z"));
+    let op = operator(&app).await;
+    let seen = objection(&app, &op, &id).await;
+    let fc = deadline(&seen, "first_check");
+    assert_eq!(fc["overdue"], true);
+    assert_eq!(fc["countdownEn"], "overdue by 1 working day");
+
+    // Referred on Mon Oct 13: the department has 20 WD, to Nov 10.
+    app.clock.set(at("2025-10-13T02:00:00Z"));
+    let op = operator(&app).await;
+    let p = check(
+        &app,
+        &op,
+        &id,
+        "REFER",
+        json!({ "note": "非平台工作失误，转信息提供单位核查" }),
+    )
+    .await;
+    assert_eq!(codes(&p), Vec::<String>::new(), "{p}");
+    let o = &p["objection"];
+    assert_eq!(o["status"], "REFERRED");
+    assert_eq!(deadline(o, "first_check")["status"], "MET");
+    assert_eq!(deadline(o, "first_check")["overdue"], true);
+    let pv = deadline(o, "provider_verification");
+    assert_eq!(pv["dueOn"], "2025-11-10");
+    assert_eq!(pv["ruleId"], "objection.provider_verification");
+}
+
+#[tokio::test]
+async fn upheld_objection_withholds_then_restores_disclosure_and_allows_a_complaint() {
+    let app = app().await;
+    let rec = penalty(&app).await;
+    let record = rid(&rec);
+    assert!(!public_node(&app, &record).await.is_null(), "public before");
+    let token = owner(&app).await;
+    let p = file_objection(&app, &token, &record).await;
+    let id = p["objection"]["id"].as_str().expect("id").to_string();
+
+    // Withheld from everyone but the subject; agencies get a change event.
+    assert!(
+        public_node(&app, &record).await.is_null(),
+        "withheld from the public"
+    );
+    let own = app
+        .graphql(
+            "query($id: ID!) { node(id: $id) { ... on CreditRecord { status publication { hiddenReason { code } } repairEligibility { status } } } }",
+            json!({ "id": record }),
+            Some(&token),
+        )
+        .await;
+    assert_eq!(ok(&own)["node"]["status"], "UNDER_OBJECTION");
+    assert_eq!(
+        ok(&own)["node"]["publication"]["hiddenReason"]["code"],
+        "UNDER_OBJECTION"
+    );
+    assert_eq!(
+        feed_kinds(&app, rec.id).await.last().map(String::as_str),
+        Some("suspended")
+    );
+
+    // Staff cannot see it before referral; then they can, and decide.
+    let st = staff(&app).await;
+    assert!(objection(&app, &st, &id).await.is_null());
+    let op = operator(&app).await;
+    check(&app, &op, &id, "REFER", json!({})).await;
+    let queue = app
+        .graphql(
+            "{ caseQueue { caseKind deadline { milestone dueOn } objection { id } } }",
+            json!({}),
+            Some(&st),
+        )
+        .await;
+    let items = ok(&queue)["caseQueue"]
+        .as_array()
+        .cloned()
+        .unwrap_or_default();
+    assert_eq!(items.len(), 1, "{items:?}");
+    assert_eq!(items[0]["objection"]["id"], id.as_str());
+    assert_eq!(items[0]["deadline"]["milestone"], "provider_verification");
+
+    let p = decide(&app, &st, &id, "UPHOLD", json!({})).await;
+    assert_eq!(codes(&p), Vec::<String>::new(), "{p}");
+    let o = &p["objection"];
+    assert_eq!(o["status"], "DECIDED");
+    assert_eq!(o["outcome"], "UPHELD");
+    assert_eq!(deadline(o, "applicant_notify")["status"], "MET");
+    assert_eq!(deadline(o, "provider_verification")["status"], "MET");
+    assert_eq!(record_status(&app, rec.id).await, RecordStatus::Active);
+    assert!(
+        !public_node(&app, &record).await.is_null(),
+        "disclosed again"
+    );
+    assert_eq!(
+        feed_kinds(&app, rec.id)
+            .await
+            .into_iter()
+            .rev()
+            .take(2)
+            .collect::<Vec<_>>(),
+        vec!["restored".to_string(), "suspended".to_string()]
+    );
+    let ev = events(o);
+    for e in [
+        "received",
+        "record_withheld",
+        "referred",
+        "upheld",
+        "applicant_notified",
+    ] {
+        assert!(ev.contains(&e.to_string()), "{e} missing from {ev:?}");
+    }
+    assert!(notices_of(&app, "objection_decided").await >= 1);
+
+    // A complaint about it runs on its own clock.
+    let r = app
+        .graphql(
+            "mutation($i: FileComplaintInput!) { fileComplaint(input: $i) { complaint { id status deadlines { milestone ruleId status } } userErrors { code } } }",
+            json!({ "i": { "case": id, "statement": "异议处理结论未说明依据" } }),
+            Some(&token),
+        )
+        .await;
+    let c = &ok(&r)["fileComplaint"];
+    assert_eq!(codes(c), Vec::<String>::new(), "{c}");
+    assert_eq!(
+        c["complaint"]["deadlines"][0]["ruleId"],
+        "complaint.handling"
+    );
+    let cid = c["complaint"]["id"].as_str().expect("id").to_string();
+    let r = app
+        .graphql(
+            "mutation($i: DecideComplaintInput!) { decideComplaint(input: $i) { complaint { status outcomeReason deadlines { status } } userErrors { code } } }",
+            json!({ "i": { "complaint": cid, "founded": false, "reason": "处理程序符合规定" } }),
+            Some(&op),
+        )
+        .await;
+    assert_eq!(ok(&r)["decideComplaint"]["complaint"]["status"], "DECIDED");
+    assert_eq!(
+        ok(&r)["decideComplaint"]["complaint"]["deadlines"][0]["status"],
+        "MET"
+    );
+}
+
+#[tokio::test]
+async fn platform_error_is_corrected_at_once_and_unverifiable_is_deleted() {
+    let app = app().await;
+    let rec = penalty(&app).await;
+    let token = owner(&app).await;
+    let p = file_objection(&app, &token, &rid(&rec)).await;
+    let id = p["objection"]["id"].as_str().expect("id").to_string();
+    let op = operator(&app).await;
+    // Own error without a correction: refused, nothing changed.
+    let p = check(&app, &op, &id, "OWN_ERROR", json!({ "note": "录入错误" })).await;
+    assert_eq!(codes(&p), vec!["CORRECTION_REQUIRED"]);
+    let p = check(
+        &app,
+        &op,
+        &id,
+        "OWN_ERROR",
+        json!({ "note": "平台归集时标题录入错误", "correction": { "title": "产品标识不符合规定（已更正）" } }),
+    )
+    .await;
+    assert_eq!(codes(&p), Vec::<String>::new(), "{p}");
+    let o = &p["objection"];
+    assert_eq!(o["outcome"], "PLATFORM_CORRECTED");
+    assert_eq!(o["record"]["title"], "产品标识不符合规定（已更正）");
+    assert_eq!(o["record"]["status"], "ACTIVE");
+    assert_eq!(deadline(o, "own_error_notify")["status"], "MET");
+    assert_eq!(
+        feed_kinds(&app, rec.id).await.last().map(String::as_str),
+        Some("corrected")
+    );
+
+    // A second objection, referred, found unverifiable: deleted with reason.
+    let p = file_objection(&app, &token, &rid(&rec)).await;
+    let id = p["objection"]["id"].as_str().expect("id").to_string();
+    check(&app, &op, &id, "REFER", json!({})).await;
+    let st = staff(&app).await;
+    let p = decide(
+        &app,
+        &st,
+        &id,
+        "DELETE_UNVERIFIABLE",
+        json!({ "reason": "原始执法记录缺失，无法核实" }),
+    )
+    .await;
+    assert_eq!(p["objection"]["outcome"], "DELETED_UNVERIFIABLE");
+    assert_eq!(record_status(&app, rec.id).await, RecordStatus::Deleted);
+    assert_eq!(
+        feed_kinds(&app, rec.id).await.last().map(String::as_str),
+        Some("deleted")
+    );
+    // Decided cases cannot be decided again; a deleted record cannot be objected to.
+    let again = decide(&app, &st, &id, "UPHOLD", json!({})).await;
+    assert_eq!(codes(&again), vec!["CASE_NOT_OPEN"]);
+    let p = file_objection(&app, &token, &rid(&rec)).await;
+    assert_eq!(codes(&p), vec!["RECORD_NOT_OBJECTABLE"]);
+}
+
+#[tokio::test]
+async fn withdrawal_by_the_applicant_restores_the_record_and_cancels_the_clock() {
+    let app = app().await;
+    let rec = penalty(&app).await;
+    let token = owner(&app).await;
+    let p = file_objection(&app, &token, &rid(&rec)).await;
+    let id = p["objection"]["id"].as_str().expect("id").to_string();
+    // Another subject cannot withdraw it.
+    let other = person(&app).await;
+    let r = app
+        .graphql(
+            "mutation($i: WithdrawCaseInput!) { withdrawObjection(input: $i) { objection { status } userErrors { code } } }",
+            json!({ "i": { "id": id } }),
+            Some(&other),
+        )
+        .await;
+    assert_eq!(codes(&ok(&r)["withdrawObjection"]), vec!["CASE_NOT_FOUND"]);
+    let r = app
+        .graphql(
+            "mutation($i: WithdrawCaseInput!) { withdrawObjection(input: $i) { objection { status deadlines { status } } userErrors { code } } }",
+            json!({ "i": { "id": id, "note": "已与执法部门沟通" } }),
+            Some(&token),
+        )
+        .await;
+    let o = &ok(&r)["withdrawObjection"]["objection"];
+    assert_eq!(o["status"], "WITHDRAWN");
+    assert_eq!(o["deadlines"][0]["status"], "CANCELLED");
+    assert_eq!(record_status(&app, rec.id).await, RecordStatus::Active);
+    assert_eq!(
+        notices_of(&app, "objection_withdrawn").await,
+        2,
+        "subject and operator"
+    );
+}
+
+#[tokio::test]
+async fn department_silence_over_spring_festival_withdraws_the_record_once() {
+    let app = app().await;
+    let rec = penalty(&app).await;
+    let token = owner(&app).await;
+    // Filed and referred on Thu 2026-02-12, before Spring Festival (Feb 15-23).
+    app.clock.set(at("2026-02-12T01:00:00Z"));
+    let token2 = owner(&app).await;
+    let _ = token;
+    let p = file_objection(&app, &token2, &rid(&rec)).await;
+    let id = p["objection"]["id"].as_str().expect("id").to_string();
+    assert_eq!(
+        deadline(&p["objection"], "first_check")["dueOn"],
+        "2026-02-24"
+    );
+    let op = operator(&app).await;
+    let p = check(&app, &op, &id, "REFER", json!({})).await;
+    // 20 WD: Feb 13, 14 (make-up Sat), 24-27, 28 (make-up Sat), Mar 2-6, 9-13, 16-18.
+    let due = deadline(&p["objection"], "provider_verification")["dueOn"].clone();
+    assert_eq!(due, "2026-03-18");
+
+    // Two working days before (Mon Mar 16) the department is reminded; on
+    // the day (Wed Mar 18) again; both exactly once, with two sweeps racing.
+    for (when, kind) in [
+        ("2026-03-16T01:00:00Z", "deadline_approaching"),
+        ("2026-03-18T01:00:00Z", "deadline_due"),
+    ] {
+        app.clock.set(at(when));
+        let (a, b) = tokio::join!(deadlines::sweep(&app.state), deadlines::sweep(&app.state));
+        let (a, b) = (a.expect("sweep"), b.expect("sweep"));
+        assert_eq!(
+            a.approaching + b.approaching + a.due + b.due,
+            1,
+            "{a:?} {b:?}"
+        );
+        deadlines::sweep(&app.state).await.expect("sweep");
+        assert_eq!(
+            notices_of(&app, kind).await,
+            1,
+            "{kind} once to the one staff member"
+        );
+    }
+    assert_eq!(
+        record_status(&app, rec.id).await,
+        RecordStatus::UnderObjection
+    );
+
+    // Silence: the first instant of Mar 19 in Beijing.
+    app.clock.set(at("2026-03-18T16:00:00Z"));
+    let (a, b) = tokio::join!(deadlines::sweep(&app.state), deadlines::sweep(&app.state));
+    let (a, b) = (a.expect("sweep"), b.expect("sweep"));
+    assert_eq!(a.withdrawn + b.withdrawn, 1, "{a:?} {b:?}");
+    assert_eq!(a.escalated + b.escalated, 1);
+    assert!(
+        deadlines::sweep(&app.state)
+            .await
+            .expect("sweep")
+            .is_empty()
+    );
+    assert_eq!(
+        notices_of(&app, "deadline_overdue").await,
+        1,
+        "one operator, once"
+    );
+    assert_eq!(record_status(&app, rec.id).await, RecordStatus::Withdrawn);
+    assert_eq!(
+        feed_kinds(&app, rec.id).await.last().map(String::as_str),
+        Some("withdrawn")
+    );
+    let token = owner(&app).await;
+    let o = objection(&app, &token, &id).await;
+    assert_eq!(o["outcome"], "WITHDRAWN_PROVIDER_SILENT");
+    assert_eq!(deadline(&o, "provider_verification")["status"], "MISSED");
+    assert!(events(&o).contains(&"withdrawn_provider_silent".to_string()));
+    assert!(public_node(&app, &rid(&rec)).await.is_null());
+    // Too late for the department now.
+    let st = staff(&app).await;
+    let late = decide(&app, &st, &id, "UPHOLD", json!({})).await;
+    assert_eq!(codes(&late), vec!["CASE_NOT_OPEN"]);
+}
+
+#[tokio::test]
+async fn overdue_first_check_escalates_to_operators_once() {
+    let app = app().await;
+    let rec = penalty(&app).await;
+    app.clock.set(at("2025-09-30T02:00:00Z"));
+    let token = owner(&app).await;
+    file_objection(&app, &token, &rid(&rec)).await;
+    // Reminder day of a Oct 11 due date is Thu Oct 9.
+    app.clock.set(at("2025-10-09T01:00:00Z"));
+    let r = deadlines::sweep(&app.state).await.expect("sweep");
+    assert_eq!(r.approaching, 1);
+    app.clock.set(at("2025-10-13T01:00:00Z"));
+    let r = deadlines::sweep(&app.state).await.expect("sweep");
+    assert_eq!((r.escalated, r.withdrawn), (1, 0));
+    assert!(
+        deadlines::sweep(&app.state)
+            .await
+            .expect("sweep")
+            .is_empty()
+    );
+    let op = operator(&app).await;
+    let q = app
+        .graphql(
+            "{ caseQueue(overdueOnly: true) { caseKind deadline { milestone overdue countdownEn } } }",
+            json!({}),
+            Some(&op),
+        )
+        .await;
+    let items = ok(&q)["caseQueue"].as_array().cloned().unwrap_or_default();
+    assert_eq!(items.len(), 1);
+    assert_eq!(items[0]["deadline"]["milestone"], "first_check");
+    assert_eq!(
+        items[0]["deadline"]["countdownEn"],
+        "overdue by 1 working day"
+    );
+    assert_eq!(
+        record_status(&app, rec.id).await,
+        RecordStatus::UnderObjection
+    );
+}
+
+#[tokio::test]
+async fn one_open_objection_per_record_even_when_two_requests_race() {
+    let app = app().await;
+    let rec = penalty(&app).await;
+    let token = owner(&app).await;
+    let record = rid(&rec);
+    let (a, b) = tokio::join!(
+        file_objection(&app, &token, &record),
+        file_objection(&app, &token, &record)
+    );
+    let mut outcomes = vec![codes(&a), codes(&b)];
+    outcomes.sort();
+    assert_eq!(
+        outcomes,
+        vec![
+            Vec::<String>::new(),
+            vec!["OBJECTION_ALREADY_OPEN".to_string()]
+        ]
+    );
+    let n = entity::objection::Entity::find()
+        .filter(entity::objection::Column::RecordId.eq(rec.id))
+        .count(&app.state.db)
+        .await
+        .expect("count");
+    assert_eq!(n, 1);
+}
+
+// ---------------------------------------------------------------------------
+// Evidence
+
+const PNG: &[u8] = &[
+    0x89, b'P', b'N', b'G', 0x0D, 0x0A, 0x1A, 0x0A, 0, 0, 0, 13, b'I', b'H', b'D', b'R',
+];
+
+/// A GraphQL multipart request (github.com/jaydenseric/graphql-multipart-request-spec).
+async fn multipart(
+    app: &TestApp,
+    token: &str,
+    query: &str,
+    variables: Value,
+    files: &[(&str, &str, Vec<u8>)],
+) -> Value {
+    let boundary = "xinyong-test-boundary-7d1a";
+    let mut map = serde_json::Map::new();
+    for (i, (path, _, _)) in files.iter().enumerate() {
+        map.insert(i.to_string(), json!([path]));
+    }
+    let mut body: Vec<u8> = Vec::new();
+    let mut part = |name: &str, filename: Option<&str>, ctype: &str, bytes: &[u8]| {
+        body.extend_from_slice(format!("--{boundary}\r\n").as_bytes());
+        match filename {
+            Some(f) => body.extend_from_slice(
+                format!("Content-Disposition: form-data; name=\"{name}\"; filename=\"{f}\"\r\n")
+                    .as_bytes(),
+            ),
+            None => body.extend_from_slice(
+                format!("Content-Disposition: form-data; name=\"{name}\"\r\n").as_bytes(),
+            ),
+        }
+        body.extend_from_slice(format!("Content-Type: {ctype}\r\n\r\n").as_bytes());
+        body.extend_from_slice(bytes);
+        body.extend_from_slice(b"\r\n");
+    };
+    let ops = json!({ "query": query, "variables": variables }).to_string();
+    part("operations", None, "application/json", ops.as_bytes());
+    part(
+        "map",
+        None,
+        "application/json",
+        Value::Object(map).to_string().as_bytes(),
+    );
+    for (i, (_, name, bytes)) in files.iter().enumerate() {
+        // The declared type is deliberately wrong: only content counts.
+        part(&i.to_string(), Some(name), "application/pdf", bytes);
+    }
+    body.extend_from_slice(format!("--{boundary}--\r\n").as_bytes());
+    let resp = app
+        .http
+        .post(format!("{}/graphql", app.base_url))
+        .bearer_auth(token)
+        .header(
+            "content-type",
+            format!("multipart/form-data; boundary={boundary}"),
+        )
+        .body(body)
+        .send()
+        .await
+        .expect("request reaches the server");
+    resp.json().await.expect("a JSON body")
+}
+
+#[tokio::test]
+async fn evidence_is_typed_by_content_size_limited_and_private_to_the_parties() {
+    let app = app().await;
+    let rec = penalty(&app).await;
+    let token = owner(&app).await;
+    let q = "mutation($i: FileObjectionInput!) { fileObjection(input: $i) { objection { id evidence { id fileName mediaType sizeBytes sha256 contentBase64 } } userErrors { field code } } }";
+    let vars = |n: usize| json!({ "i": { "record": rid(&rec), "reason": "DUPLICATE", "statement": "同一违法行为被重复记录", "evidence": vec![Value::Null; n] } });
+    // An executable named .pdf, and a file over the limit: refused, nothing filed.
+    let big = {
+        let mut b = b"%PDF-1.4\n".to_vec();
+        b.resize(1024 * 1024 + 1, b'0');
+        b
+    };
+    let r = multipart(
+        &app,
+        &token,
+        q,
+        vars(2),
+        &[
+            (
+                "variables.i.evidence.0",
+                "receipt.pdf",
+                b"MZ\x90\x00\x03\x00\x00\x00".to_vec(),
+            ),
+            ("variables.i.evidence.1", "scan.pdf", big),
+        ],
+    )
+    .await;
+    let p = &r["data"]["fileObjection"];
+    assert_eq!(
+        codes(p),
+        vec!["ATTACHMENT_TYPE_NOT_ALLOWED", "ATTACHMENT_TOO_LARGE"],
+        "{r}"
+    );
+    assert_eq!(
+        p["userErrors"][1]["field"],
+        json!(["input", "evidence", "1"])
+    );
+    assert_eq!(record_status(&app, rec.id).await, RecordStatus::Active);
+
+    // A PNG named .pdf is accepted as what it is.
+    let r = multipart(
+        &app,
+        &token,
+        q,
+        vars(1),
+        &[("variables.i.evidence.0", "photo.pdf", PNG.to_vec())],
+    )
+    .await;
+    let p = &r["data"]["fileObjection"];
+    assert_eq!(codes(p), Vec::<String>::new(), "{r}");
+    let ev = &p["objection"]["evidence"][0];
+    assert_eq!(ev["mediaType"], "image/png");
+    assert_eq!(ev["fileName"], "photo.pdf");
+    assert_eq!(ev["sizeBytes"], PNG.len());
+    assert_eq!(ev["sha256"], xinyong::crypto::sha256_hex(PNG));
+    assert_eq!(
+        STANDARD
+            .decode(ev["contentBase64"].as_str().expect("b64"))
+            .expect("base64"),
+        PNG
+    );
+    let id = p["objection"]["id"].as_str().expect("id").to_string();
+
+    // Another subject sees neither the case nor the file.
+    let other = person(&app).await;
+    assert!(objection(&app, &other, &id).await.is_null());
+    let r = app
+        .graphql("{ myCases { objections { id } } }", json!({}), Some(&other))
+        .await;
+    assert_eq!(ok(&r)["myCases"]["objections"], json!([]));
+    // Nor can it add evidence to it.
+    let r = multipart(
+        &app,
+        &other,
+        "mutation($i: AddCaseEvidenceInput!) { addCaseEvidence(input: $i) { attachment { id } userErrors { code } } }",
+        json!({ "i": { "case": id, "file": null } }),
+        &[("variables.i.file", "x.png", PNG.to_vec())],
+    )
+    .await;
+    assert_eq!(codes(&r["data"]["addCaseEvidence"]), vec!["CASE_NOT_FOUND"]);
+    // The applicant can add more; the department sees it after referral.
+    let r = multipart(
+        &app,
+        &token,
+        "mutation($i: AddCaseEvidenceInput!) { addCaseEvidence(input: $i) { attachment { mediaType } userErrors { code } } }",
+        json!({ "i": { "case": id, "file": null } }),
+        &[("variables.i.file", "more.jpg", vec![0xFF, 0xD8, 0xFF, 0xE0, 0, 16])],
+    )
+    .await;
+    assert_eq!(
+        r["data"]["addCaseEvidence"]["attachment"]["mediaType"], "image/jpeg",
+        "{r}"
+    );
+    let op = operator(&app).await;
+    check(&app, &op, &id, "REFER", json!({})).await;
+    let st = staff(&app).await;
+    let seen = objection(&app, &st, &id).await;
+    assert_eq!(seen["evidence"].as_array().map(Vec::len), Some(2));
+    let _ = URL_SAFE_NO_PAD;
+}
+
+// ---------------------------------------------------------------------------
+// Repair
+
+async fn set_record(
+    app: &TestApp,
+    rec: &credit_record::Model,
+    severity: entity::enums::Severity,
+    decided_on: &str,
+) {
+    let mut row: credit_record::ActiveModel = rec.clone().into();
+    row.severity = Set(Some(severity));
+    row.decided_on = Set(d(decided_on));
+    row.update(&app.state.db).await.expect("update record");
+}
+
+async fn eligibility(app: &TestApp, token: &str, record: &str) -> Value {
+    let r = app
+        .graphql(
+            "query($id: ID!) { node(id: $id) { ... on CreditRecord { repairEligibility { status eligibleFrom reasonEn reasonZh ruleId ruleSource } } } }",
+            json!({ "id": record }),
+            Some(token),
+        )
+        .await;
+    ok(&r)["node"]["repairEligibility"].clone()
+}
+
+#[tokio::test]
+async fn repair_eligibility_edges_by_the_rule_set_in_force_when_the_clock_started() {
+    let app = app().await;
+    let rec = penalty(&app).await;
+    let record = rid(&rec);
+    // General penalty under Order 36: 3 months from 2026-05-10 end 2026-08-10.
+    set_record(&app, &rec, entity::enums::Severity::General, "2026-05-10").await;
+    app.clock.set(at("2026-08-10T04:00:00Z"));
+    let token = owner(&app).await;
+    let e = eligibility(&app, &token, &record).await;
+    assert_eq!(e["status"], "ELIGIBLE_FROM", "{e}");
+    assert_eq!(e["eligibleFrom"], "2026-08-11");
+    assert_eq!(e["ruleId"], "repair.min_period.general");
+    assert!(e["ruleSource"].as_str().unwrap_or_default().contains("36"));
+    app.clock.set(at("2026-08-10T16:00:00Z")); // 00:00 on Aug 11 in Beijing
+    let token = owner(&app).await;
+    assert_eq!(
+        eligibility(&app, &token, &record).await["status"],
+        "ELIGIBLE"
+    );
+
+    // Decided in 2022, under the 2015 Measures only: the 45-day window.
+    set_record(&app, &rec, entity::enums::Severity::Serious, "2022-03-01").await;
+    app.clock.set(at("2022-04-15T04:00:00Z"));
+    let token = owner(&app).await;
+    let e = eligibility(&app, &token, &record).await;
+    assert_eq!(e["status"], "ELIGIBLE", "{e}");
+    assert_eq!(e["ruleId"], "repair.self_correction_window");
+    app.clock.set(at("2022-04-16T04:00:00Z"));
+    let token = owner(&app).await;
+    let e = eligibility(&app, &token, &record).await;
+    assert_eq!(e["status"], "NEVER");
+    assert!(
+        e["reasonEn"]
+            .as_str()
+            .unwrap_or_default()
+            .contains("2022-04-15"),
+        "{e}"
+    );
+
+    // The public view has no eligibility.
+    let r = app
+        .graphql(
+            "query($id: ID!) { node(id: $id) { ... on CreditRecord { repairEligibility { status } } } }",
+            json!({ "id": record }),
+            None,
+        )
+        .await;
+    assert!(ok(&r)["node"]["repairEligibility"].is_null());
+}
+
+async fn letter(app: &TestApp, token: &str, record: &str) -> Value {
+    let r = app
+        .graphql(
+            "query($r: ID!) { repairCommitmentLetter(record: $r) { text sha256 } }",
+            json!({ "r": record }),
+            Some(token),
+        )
+        .await;
+    ok(&r)["repairCommitmentLetter"].clone()
+}
+
+const APPLY: &str = "mutation($i: ApplyForRepairInput!) { applyForRepair(input: $i) { application { id status outcome decisionReason commitmentSha256 commitmentAcceptedBy deadlines { milestone dueOn ruleId status } timeline { event } evidence { mediaType } } userErrors { field code message } } }";
+
+async fn apply(app: &TestApp, token: &str, record: &str, sha: &str) -> Value {
+    let r = multipart(
+        app,
+        token,
+        APPLY,
+        json!({ "i": { "record": record, "commitmentSha256": sha, "acceptedBy": "林晓峰", "statement": "罚款已缴纳，标识已整改", "proofs": [null] } }),
+        &[("variables.i.proofs.0", "缴款凭证.pdf", b"%PDF-1.7\n1 0 obj\n".to_vec())],
+    )
+    .await;
+    r["data"]["applyForRepair"].clone()
+}
+
+#[tokio::test]
+async fn repair_approved_ends_publication_and_rejected_can_be_complained_about() {
+    let app = app().await;
+    let rec = penalty(&app).await; // minor: repairable once obligations are fulfilled
+    let record = rid(&rec);
+    let token = owner(&app).await;
+    let l = letter(&app, &token, &record).await;
+    assert!(
+        l["text"]
+            .as_str()
+            .unwrap_or_default()
+            .contains("福州闽江电子科技有限公司")
+    );
+    let sha = l["sha256"].as_str().expect("sha").to_string();
+    assert_eq!(
+        sha,
+        xinyong::crypto::sha256_hex(l["text"].as_str().expect("text").as_bytes())
+    );
+
+    // A stale or forged hash is refused.
+    let p = apply(&app, &token, &record, &"0".repeat(64)).await;
+    assert_eq!(codes(&p), vec!["COMMITMENT_MISMATCH"]);
+    // Another subject cannot get the letter for this record.
+    let other = person(&app).await;
+    let r = app
+        .graphql(
+            "query($r: ID!) { repairCommitmentLetter(record: $r) { sha256 } }",
+            json!({ "r": record }),
+            Some(&other),
+        )
+        .await;
+    assert_eq!(
+        r.body["errors"][0]["extensions"]["reason"],
+        "RECORD_NOT_FOUND"
+    );
+
+    let p = apply(&app, &token, &record, &sha).await;
+    assert_eq!(codes(&p), Vec::<String>::new(), "{p}");
+    let a = &p["application"];
+    assert_eq!(a["commitmentAcceptedBy"], "林晓峰");
+    let rd = deadline(a, "repair_decision");
+    assert_eq!(rd["ruleId"], "repair.decision");
+    // Sat 2026-11-21 + 20 WD = Fri 2026-12-18.
+    assert_eq!(rd["dueOn"], "2026-12-18");
+    assert!(events(a).contains(&"commitment_accepted".to_string()));
+    let aid = a["id"].as_str().expect("id").to_string();
+    // A second application while one is open.
+    let p2 = apply(&app, &token, &record, &sha).await;
+    assert_eq!(codes(&p2), vec!["REPAIR_ALREADY_OPEN"]);
+
+    // The department rejects without saying how to reapply: refused.
+    let st = staff(&app).await;
+    let dq = "mutation($i: DecideRepairInput!) { decideRepairApplication(input: $i) { application { status outcome decisionReason } userErrors { field code } } }";
+    let r = app
+        .graphql(
+            dq,
+            json!({ "i": { "application": aid, "approve": false, "reason": "缴款凭证不清晰" } }),
+            Some(&st),
+        )
+        .await;
+    assert_eq!(
+        codes(&ok(&r)["decideRepairApplication"]),
+        vec!["HOW_TO_REAPPLY_REQUIRED"]
+    );
+    let r = app
+        .graphql(
+            dq,
+            json!({ "i": { "application": aid, "approve": false, "reason": "缴款凭证不清晰", "howToReapply": "请提交银行盖章的缴款凭证后重新申请" } }),
+            Some(&st),
+        )
+        .await;
+    let a = &ok(&r)["decideRepairApplication"]["application"];
+    assert_eq!(a["outcome"], "REJECTED");
+    assert!(
+        a["decisionReason"]
+            .as_str()
+            .unwrap_or_default()
+            .contains("重新申请")
+    );
+    let r = app
+        .graphql(
+            "mutation($i: FileComplaintInput!) { fileComplaint(input: $i) { complaint { status } userErrors { code } } }",
+            json!({ "i": { "case": aid, "statement": "凭证清晰可辨" } }),
+            Some(&token),
+        )
+        .await;
+    assert_eq!(ok(&r)["fileComplaint"]["complaint"]["status"], "RECEIVED");
+
+    // Apply again and get approved: publication ends, agencies are told.
+    let p = apply(&app, &token, &record, &sha).await;
+    let aid = p["application"]["id"].as_str().expect("id").to_string();
+    let r = app
+        .graphql(
+            dq,
+            json!({ "i": { "application": aid, "approve": true } }),
+            Some(&st),
+        )
+        .await;
+    assert_eq!(
+        ok(&r)["decideRepairApplication"]["application"]["outcome"],
+        "APPROVED"
+    );
+    assert_eq!(record_status(&app, rec.id).await, RecordStatus::Repaired);
+    assert_eq!(
+        feed_kinds(&app, rec.id).await.last().map(String::as_str),
+        Some("repaired")
+    );
+    assert!(public_node(&app, &record).await.is_null());
+    let own = app
+        .graphql(
+            "query($id: ID!) { node(id: $id) { ... on CreditRecord { status repairEligibility { status } } } }",
+            json!({ "id": record }),
+            Some(&token),
+        )
+        .await;
+    assert_eq!(ok(&own)["node"]["status"], "REPAIRED");
+    assert_eq!(ok(&own)["node"]["repairEligibility"]["status"], "NEVER");
+    let mine = app
+        .graphql(
+            "{ myCases { repairApplications { status outcome } complaints { status } } }",
+            json!({}),
+            Some(&token),
+        )
+        .await;
+    assert_eq!(
+        ok(&mine)["myCases"]["repairApplications"]
+            .as_array()
+            .map(Vec::len),
+        Some(2)
+    );
+    assert!(notices_of(&app, "repair_decided").await >= 2);
+}
