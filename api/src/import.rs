@@ -354,6 +354,7 @@ impl Job {
                     request_id: Some(format!("import-{import_id}-{batch_no}")),
                     ip: None,
                     user_agent: Some(format!("xinyong-import/{}", env!("CARGO_PKG_VERSION"))),
+                    channel: entity::enums::Channel::Cli,
                 };
                 let (state, submitter, items) = (
                     state.clone(),

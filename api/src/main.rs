@@ -5,6 +5,9 @@ use std::process::ExitCode;
 use clap::Parser;
 use xinyong::cli::{Cli, run};
 
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let runtime = match tokio::runtime::Builder::new_multi_thread()

@@ -1,11 +1,14 @@
 //! Application state shared by every request and job.
 
+use std::collections::HashMap;
 use std::sync::{Arc, RwLock};
+use std::time::{Duration, Instant};
 
 use chrono::{DateTime, Utc};
 use domain::calendar::Calendar;
 use domain::rules::RuleSet;
-use sea_orm::DatabaseConnection;
+use entity::record_category;
+use sea_orm::{ConnectionTrait, DatabaseConnection, EntityTrait};
 
 use crate::clock::Clock;
 use crate::config::Config;
@@ -28,6 +31,42 @@ pub struct AppState {
     pub clock: Arc<dyn Clock>,
     pub rate_limiter: Arc<crate::ratelimit::RateLimiter>,
     reference: Arc<RwLock<Arc<Reference>>>,
+    categories: Arc<Cached<Categories>>,
+}
+
+/// The record catalogue by id: a few dozen rows read by every record view.
+pub type Categories = HashMap<i64, Arc<record_category::Model>>;
+
+/// How long a process keeps the catalogue before reading it again. The
+/// catalogue is written only at start-up (`catalogue::ensure_builtin`), so a
+/// replica started with a new catalogue reaches the others within this time.
+pub const CATEGORIES_TTL: Duration = Duration::from_secs(60);
+
+/// A value read from the database and kept for a while, replaced as a whole.
+pub struct Cached<T> {
+    ttl: Duration,
+    slot: RwLock<Option<(Instant, Arc<T>)>>,
+}
+
+impl<T> Cached<T> {
+    pub fn new(ttl: Duration) -> Self {
+        Cached {
+            ttl,
+            slot: RwLock::new(None),
+        }
+    }
+
+    /// The kept value, if it is younger than the time to live.
+    pub fn fresh(&self) -> Option<Arc<T>> {
+        let slot = self.slot.read().unwrap_or_else(|p| p.into_inner());
+        slot.as_ref()
+            .filter(|(at, _)| at.elapsed() < self.ttl)
+            .map(|(_, v)| v.clone())
+    }
+
+    pub fn put(&self, value: Arc<T>) {
+        *self.slot.write().unwrap_or_else(|p| p.into_inner()) = Some((Instant::now(), value));
+    }
 }
 
 impl AppState {
@@ -45,7 +84,29 @@ impl AppState {
             clock,
             rate_limiter: Arc::new(crate::ratelimit::RateLimiter::default()),
             reference: Arc::new(RwLock::new(Arc::new(reference))),
+            categories: Arc::new(Cached::new(CATEGORIES_TTL)),
         }
+    }
+
+    /// The record catalogue, read through `conn` when the kept copy is
+    /// older than [`CATEGORIES_TTL`]. Saves every record view two reads.
+    pub async fn categories(
+        &self,
+        conn: &impl ConnectionTrait,
+    ) -> Result<Arc<Categories>, sea_orm::DbErr> {
+        if let Some(c) = self.categories.fresh() {
+            return Ok(c);
+        }
+        let loaded: Arc<Categories> = Arc::new(
+            record_category::Entity::find()
+                .all(conn)
+                .await?
+                .into_iter()
+                .map(|c| (c.id, Arc::new(c)))
+                .collect(),
+        );
+        self.categories.put(loaded.clone());
+        Ok(loaded)
     }
 
     pub fn now(&self) -> DateTime<Utc> {

@@ -146,3 +146,29 @@ pub fn spawn_xinyong(
         name: "xinyong serve",
     })
 }
+
+/// Starts `perf record -g` on a running process (software clock events, so
+/// it works where hardware counters are not exposed). Stop it with
+/// [`perf_stop`]; read the result with `perf report -i <out>`.
+pub fn perf_record(pid: u32, out: &Path) -> Result<Child, BoxError> {
+    let child = Command::new("perf")
+        .args(["record", "-e", "cpu-clock", "-F", "999", "-g", "-p"])
+        .arg(pid.to_string())
+        .arg("-o")
+        .arg(out)
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .map_err(|e| format!("perf (Debian package linux-perf): {e}"))?;
+    // perf needs a moment to attach before the measured load starts.
+    std::thread::sleep(Duration::from_millis(500));
+    Ok(child)
+}
+
+/// Stops a [`perf_record`] run (SIGINT, as perf expects) and waits for it.
+pub fn perf_stop(mut child: Child) -> Result<(), BoxError> {
+    let pid = child.id().to_string();
+    Command::new("kill").args(["-INT", &pid]).status()?;
+    child.wait()?;
+    Ok(())
+}

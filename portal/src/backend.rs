@@ -41,6 +41,17 @@ pub enum SignIn {
     Unavailable,
 }
 
+/// The kinds of object the platform's notices and emails link to by their
+/// database number (`/cases/objections/12`): the portal turns the number
+/// into the object's API id to show its page.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum LinkKind {
+    Objection,
+    RepairApplication,
+    Subject,
+    Consent,
+}
+
 /// Implemented by the platform (`api/src/http/portal.rs`).
 pub trait Backend: Send + Sync + 'static {
     /// Executes one GraphQL operation as the caller (the actor behind the
@@ -61,6 +72,10 @@ pub trait Backend: Send + Sync + 'static {
         email: &'a str,
         password: &'a str,
     ) -> BoxFuture<'a, SignIn>;
+
+    /// The API id (opaque global id) of the object numbered `number` in a
+    /// notice's link. Who may open it is still decided by the API.
+    fn link_id(&self, kind: LinkKind, number: i64) -> String;
 
     /// The platform's clock (the same one its services use).
     fn now(&self) -> DateTime<Utc>;

@@ -21,14 +21,14 @@ use axum::http::header;
 use axum::response::IntoResponse;
 use axum::routing::{get, post};
 
-pub use backend::{Backend, Caller, SignIn, UploadFile};
+pub use backend::{Backend, Caller, LinkKind, SignIn, UploadFile};
 
 /// The hand-written style sheet (one file, no framework).
 pub const CSS: &str = include_str!("portal.css");
 
 /// The portal's routes, merged into the platform's router by the binary.
 pub fn routes(backend: Arc<dyn Backend>) -> Router {
-    use pages::{account, cases, consents, me, public, staff, subject};
+    use pages::{account, cases, consents, links, me, public, repair, staff, subject};
     Router::new()
         .route("/", get(public::home))
         .route("/assets/portal.css", get(css))
@@ -50,6 +50,14 @@ pub fn routes(backend: Arc<dyn Backend>) -> Router {
             "/sign-out",
             get(account::sign_out_form).post(account::sign_out),
         )
+        .route(
+            "/forgot-password",
+            get(account::forgot_form).post(account::forgot),
+        )
+        .route(
+            "/account/reset-password",
+            get(account::reset_form).post(account::reset),
+        )
         .route("/me", get(subject::dashboard))
         .route("/me/{subject}/records", get(subject::records))
         .route("/me/{subject}/log", get(subject::query_log))
@@ -63,6 +71,11 @@ pub fn routes(backend: Arc<dyn Backend>) -> Router {
             "/records/{record}/object",
             get(cases::objection_form).post(cases::file_objection),
         )
+        .route(
+            "/records/{record}/repair",
+            get(repair::repair_form).post(repair::apply),
+        )
+        .route("/repairs/{application}", get(repair::application_page))
         .route("/cases/{case}", get(cases::case_page))
         .route("/cases/{case}/withdraw", post(cases::withdraw))
         .route("/cases/{case}/check", post(cases::check))
@@ -81,8 +94,22 @@ pub fn routes(backend: Arc<dyn Backend>) -> Router {
         .route("/consents/{consent}/renew", post(consents::renew))
         .route("/consents/{consent}/receipt", get(consents::receipt))
         .route("/staff", get(staff::workbench))
+        .route("/staff/overdue", get(staff::overdue))
+        .route("/staff/emails", get(staff::emails))
+        .route("/staff/emails/{email}/retry", post(staff::retry_email))
         .route("/staff/late", get(staff::late))
         .route("/staff/agencies", get(staff::agencies))
+        // The paths the platform's notices and emails link to.
+        .route("/cases/objections/{n}", get(links::objection))
+        .route("/cases/repairs/{n}", get(links::repair))
+        .route("/cases/complaints/{n}", get(links::to_dashboard))
+        .route("/subjects/{identifier}/query-log", get(links::query_log))
+        .route("/consents/{consent}", get(links::consent))
+        .route("/account/bindings", get(links::bindings))
+        .route(
+            "/account/verify-email",
+            get(account::verify_form).post(account::verify),
+        )
         .fallback(web::not_found_handler)
         .with_state(Portal { backend })
 }

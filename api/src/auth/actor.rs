@@ -1,7 +1,7 @@
 //! Who is calling. Built once per request from the bearer token (after the
 //! session or client has been checked as still valid) and passed to services.
 
-use entity::enums::AccountRole;
+use entity::enums::{AccountRole, Channel};
 
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Actor {
@@ -60,9 +60,23 @@ impl Actor {
 }
 
 /// Facts about the request that audit and query-log rows record.
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct RequestMeta {
     pub request_id: Option<String>,
     pub ip: Option<String>,
     pub user_agent: Option<String>,
+    /// Where the request came in (the query log's `channel`): the same
+    /// schema serves `/graphql`, the portal and the command line.
+    pub channel: Channel,
+}
+
+impl Default for RequestMeta {
+    fn default() -> Self {
+        RequestMeta {
+            request_id: None,
+            ip: None,
+            user_agent: None,
+            channel: Channel::Api,
+        }
+    }
 }

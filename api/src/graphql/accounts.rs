@@ -297,8 +297,13 @@ pub struct AccountQueries;
 impl AccountQueries {
     /// The signed-in account's settings.
     async fn my_settings(&self, ctx: &Context<'_>) -> ApiResult<AccountSettings> {
-        let Some(a) = actor(ctx).account() else {
-            return Err(ServiceError::Unauthenticated("sign in first").into());
+        let a = match actor(ctx) {
+            crate::auth::Actor::Account(a) => a,
+            crate::auth::Actor::Anonymous => {
+                return Err(ServiceError::Unauthenticated("sign in first").into());
+            }
+            // An API client is authenticated but has no account settings.
+            crate::auth::Actor::Client(_) => return Err(ServiceError::Forbidden.into()),
         };
         let acct = accounts::get_account(state(ctx), actor(ctx), a.account_id)
             .await?
@@ -412,6 +417,12 @@ pub struct DecideBindingRequestInput {
     pub approve: bool,
     /// Required when rejecting: why, and what the applicant can do.
     pub note: Option<String>,
+}
+
+#[derive(InputObject)]
+pub struct WithdrawBindingRequestInput {
+    /// A request id from `requestDocumentBinding` or `bindingRequests`.
+    pub id: ID,
 }
 
 #[derive(InputObject)]
@@ -626,6 +637,27 @@ impl AccountMutations {
                 input.note,
             )
             .await?;
+            let view = accounts::request_view(state(ctx), req).await?;
+            Ok(BindingRequestPayload {
+                request: Some(BindingRequest(view)),
+                user_errors: vec![],
+            })
+        }
+        .await;
+        into_payload(r)
+    }
+
+    /// The applicant withdraws a pending document-binding request.
+    async fn withdraw_binding_request(
+        &self,
+        ctx: &Context<'_>,
+        input: WithdrawBindingRequestInput,
+    ) -> ApiResult<BindingRequestPayload> {
+        let r = async {
+            let id = decode_id_of(&input.id, NodeType::BindingRequest)
+                .ok_or_else(|| bad_id("id", "BINDING_REQUEST_NOT_FOUND", "binding request"))?;
+            let req =
+                accounts::withdraw_binding_request(state(ctx), actor(ctx), meta(ctx), id).await?;
             let view = accounts::request_view(state(ctx), req).await?;
             Ok(BindingRequestPayload {
                 request: Some(BindingRequest(view)),

@@ -10,7 +10,7 @@ use std::io::Read;
 
 use async_graphql::{Context, Enum, ID, InputObject, Json, Object, SimpleObject, Upload};
 use base64::Engine;
-use base64::engine::general_purpose::{STANDARD, URL_SAFE_NO_PAD};
+use base64::engine::general_purpose::STANDARD;
 use chrono::{DateTime, NaiveDate, Utc};
 use entity::enums as e;
 use entity::{
@@ -18,7 +18,7 @@ use entity::{
 };
 
 use super::error::{ApiResult, Payload, UserError, into_payload};
-use super::node::{NodeType, decode_id_of, global_id};
+use super::node::{NodeType, decode_id, decode_id_of, global_id};
 use super::types::{RecordStatus, Severity};
 use super::{actor, meta, state};
 use crate::service::cases::attachments::{self, MAX_ATTACHMENT_BYTES};
@@ -39,23 +39,26 @@ fn kind_name(k: e::CaseKind) -> &'static str {
     }
 }
 
-/// Opaque id of a case (same form as Relay ids: base64url "Type:id").
+fn node_type(k: e::CaseKind) -> NodeType {
+    match k {
+        e::CaseKind::Objection => NodeType::Objection,
+        e::CaseKind::Repair => NodeType::RepairApplication,
+        e::CaseKind::Complaint => NodeType::Complaint,
+    }
+}
+
+/// Global id of a case (a Relay id: `node(id:)` resolves it).
 pub fn case_id(k: e::CaseKind, id: i64) -> ID {
-    ID(URL_SAFE_NO_PAD.encode(format!("{}:{id}", kind_name(k))))
+    global_id(node_type(k), id)
 }
 
 fn decode_case_any(id: &str) -> Option<(e::CaseKind, i64)> {
-    let bytes = URL_SAFE_NO_PAD.decode(id.as_bytes()).ok()?;
-    let text = std::str::from_utf8(&bytes).ok()?;
-    let (t, n) = text.split_once(':')?;
-    let kind = [
-        e::CaseKind::Objection,
-        e::CaseKind::Repair,
-        e::CaseKind::Complaint,
-    ]
-    .into_iter()
-    .find(|k| kind_name(*k) == t)?;
-    Some((kind, n.parse().ok()?))
+    match decode_id(id)? {
+        (NodeType::Objection, n) => Some((e::CaseKind::Objection, n)),
+        (NodeType::RepairApplication, n) => Some((e::CaseKind::Repair, n)),
+        (NodeType::Complaint, n) => Some((e::CaseKind::Complaint, n)),
+        _ => None,
+    }
 }
 
 fn decode_case(id: &ID, k: e::CaseKind, field: &str) -> ServiceResult<i64> {
@@ -72,7 +75,7 @@ fn decode_case(id: &ID, k: e::CaseKind, field: &str) -> ServiceResult<i64> {
 }
 
 fn attachment_id(id: i64) -> ID {
-    ID(URL_SAFE_NO_PAD.encode(format!("CaseAttachment:{id}")))
+    global_id(NodeType::CaseAttachment, id)
 }
 
 fn decode_record(id: &ID) -> ServiceResult<i64> {
@@ -369,7 +372,7 @@ pub struct CaseAttachment(pub attachment::Model);
 
 #[Object]
 impl CaseAttachment {
-    async fn id(&self) -> ID {
+    pub async fn id(&self) -> ID {
         attachment_id(self.0.id)
     }
     /// The name given at upload (display only).
@@ -473,7 +476,7 @@ pub struct Objection(pub objection::Model);
 
 #[Object]
 impl Objection {
-    async fn id(&self) -> ID {
+    pub async fn id(&self) -> ID {
         case_id(e::CaseKind::Objection, self.0.id)
     }
     async fn record(&self, ctx: &Context<'_>) -> ApiResult<Option<CaseRecord>> {
@@ -531,7 +534,7 @@ pub struct RepairApplication(pub repair_application::Model);
 
 #[Object]
 impl RepairApplication {
-    async fn id(&self) -> ID {
+    pub async fn id(&self) -> ID {
         case_id(e::CaseKind::Repair, self.0.id)
     }
     async fn record(&self, ctx: &Context<'_>) -> ApiResult<Option<CaseRecord>> {
@@ -585,7 +588,7 @@ pub struct Complaint(pub complaint::Model);
 
 #[Object]
 impl Complaint {
-    async fn id(&self) -> ID {
+    pub async fn id(&self) -> ID {
         case_id(e::CaseKind::Complaint, self.0.id)
     }
     /// The objection complained about.
@@ -621,6 +624,32 @@ impl Complaint {
     async fn timeline(&self, ctx: &Context<'_>) -> ApiResult<Vec<CaseEvent>> {
         timeline(ctx, e::CaseKind::Complaint, self.0.id).await
     }
+}
+
+/// `node(id:)` for a case or an evidence file: the same visibility as
+/// `objection(id:)` and its siblings (null for anyone not a party).
+pub(super) async fn node(
+    ctx: &Context<'_>,
+    t: NodeType,
+    id: i64,
+) -> ApiResult<Option<super::node::Node>> {
+    use super::node::Node;
+    let (st, a) = (state(ctx), actor(ctx));
+    Ok(match t {
+        NodeType::Objection => objections::get(st, a, id)
+            .await?
+            .map(|m| Node::Objection(Objection(m))),
+        NodeType::RepairApplication => repairs::get(st, a, id)
+            .await?
+            .map(|m| Node::RepairApplication(RepairApplication(m))),
+        NodeType::Complaint => complaints::get(st, a, id)
+            .await?
+            .map(|m| Node::Complaint(Complaint(m))),
+        NodeType::CaseAttachment => attachments::get(st, a, id)
+            .await?
+            .map(|m| Node::CaseAttachment(CaseAttachment(m))),
+        _ => None,
+    })
 }
 
 /// A signed-in subject user's cases.

@@ -20,6 +20,10 @@ pub mod code {
     pub const GRAPHQL_VALIDATION_FAILED: &str = "GRAPHQL_VALIDATION_FAILED";
     pub const BAD_USER_INPUT: &str = "BAD_USER_INPUT";
     pub const INTERNAL: &str = "INTERNAL";
+    /// HTTP 400: the body is not one GraphQL request (not JSON, a batch).
+    pub const BAD_REQUEST: &str = "BAD_REQUEST";
+    /// HTTP 413: the body is over `XINYONG_MAX_BODY_BYTES`.
+    pub const REQUEST_TOO_LARGE: &str = "REQUEST_TOO_LARGE";
 }
 
 #[derive(Clone, Debug)]

@@ -83,7 +83,7 @@ pub fn build_schema(
         ),
         EmptySubscription,
     )
-    .extension(extension::ErrorCodes)
+    .extension(extension::ErrorCodes { max_complexity })
     .limit_depth(max_depth)
     .limit_complexity(max_complexity)
     .limit_recursive_depth(32)
@@ -112,6 +112,7 @@ pub(crate) fn meta<'a>(ctx: &Context<'a>) -> &'a RequestMeta {
         request_id: None,
         ip: None,
         user_agent: None,
+        channel: entity::enums::Channel::Api,
     };
     ctx.data_opt::<RequestMeta>().unwrap_or(&EMPTY)
 }

@@ -6,6 +6,7 @@ use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 
 use super::accounts::{BindingRequest, SubjectBinding};
+use super::cases::{CaseAttachment, Complaint, Objection, RepairApplication};
 use super::consents::Consent;
 use super::feed::{WebhookDelivery, WebhookSubscription};
 use super::notices::{Email, Notice};
@@ -21,6 +22,8 @@ pub enum Node {
     Account(Account),
     Agency(Agency),
     BindingRequest(BindingRequest),
+    CaseAttachment(CaseAttachment),
+    Complaint(Complaint),
     Email(Email),
     Notice(Notice),
     SubjectBinding(SubjectBinding),
@@ -28,6 +31,8 @@ pub enum Node {
     Consent(Consent),
     CreditRecord(CreditRecord),
     Department(Department),
+    Objection(Objection),
+    RepairApplication(RepairApplication),
     Subject(Subject),
     WebhookDelivery(WebhookDelivery),
     WebhookSubscription(WebhookSubscription),
@@ -40,8 +45,12 @@ pub enum NodeType {
     Agency,
     BindingChallenge,
     BindingRequest,
+    CaseAttachment,
+    Complaint,
     Email,
     Notice,
+    Objection,
+    RepairApplication,
     SubjectBinding,
     ApiClient,
     Consent,
@@ -59,6 +68,10 @@ impl NodeType {
             NodeType::Agency => "Agency",
             NodeType::BindingChallenge => "BindingChallenge",
             NodeType::BindingRequest => "BindingRequest",
+            NodeType::CaseAttachment => "CaseAttachment",
+            NodeType::Complaint => "Complaint",
+            NodeType::Objection => "Objection",
+            NodeType::RepairApplication => "RepairApplication",
             NodeType::Email => "Email",
             NodeType::Notice => "Notice",
             NodeType::SubjectBinding => "SubjectBinding",
@@ -78,6 +91,10 @@ impl NodeType {
             "Agency" => NodeType::Agency,
             "BindingChallenge" => NodeType::BindingChallenge,
             "BindingRequest" => NodeType::BindingRequest,
+            "CaseAttachment" => NodeType::CaseAttachment,
+            "Complaint" => NodeType::Complaint,
+            "Objection" => NodeType::Objection,
+            "RepairApplication" => NodeType::RepairApplication,
             "Email" => NodeType::Email,
             "Notice" => NodeType::Notice,
             "SubjectBinding" => NodeType::SubjectBinding,
@@ -137,6 +154,17 @@ mod tests {
         assert_eq!(decode_id_of(&id, NodeType::Agency), None);
         assert_eq!(decode_cursor(&encode_cursor(7)), Some(7));
         assert_eq!(decode_cursor(&id), None);
+        // Case ids kept the form they had before cases became nodes.
+        for (t, name) in [
+            (NodeType::Objection, "Objection"),
+            (NodeType::RepairApplication, "RepairApplication"),
+            (NodeType::Complaint, "Complaint"),
+            (NodeType::CaseAttachment, "CaseAttachment"),
+        ] {
+            let id = global_id(t, 7);
+            assert_eq!(id.0, URL_SAFE_NO_PAD.encode(format!("{name}:7")));
+            assert_eq!(decode_id(&id), Some((t, 7)));
+        }
         for bad in ["", "!!", "QWNjb3VudA", "Zm9vOjE", "QWNjb3VudDp4"] {
             assert_eq!(decode_id(bad), None, "{bad}");
         }

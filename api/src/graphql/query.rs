@@ -126,6 +126,10 @@ async fn load_node(ctx: &Context<'_>, id: &ID) -> ApiResult<Option<Node>> {
             .await?
             .map(|m| Node::Account(Account(m))),
         NodeType::BindingChallenge => None,
+        NodeType::Objection
+        | NodeType::RepairApplication
+        | NodeType::Complaint
+        | NodeType::CaseAttachment => super::cases::node(ctx, kind, n).await?,
         NodeType::BindingRequest => service::accounts::binding_request(state, actor, n)
             .await?
             .map(|v| Node::BindingRequest(super::accounts::BindingRequest(v))),

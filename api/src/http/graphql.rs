@@ -1,3 +1,4 @@
+use async_graphql::ParseRequestError;
 use async_graphql::http::GraphiQLSource;
 use async_graphql_axum::{GraphQLRequest, GraphQLResponse};
 use axum::extract::State;
@@ -19,11 +20,53 @@ pub async fn graphiql() -> Html<String> {
     )
 }
 
+/// A body that is not one GraphQL request (not JSON, a batch, a broken
+/// multipart upload, too large): a GraphQL-shaped error with a stable code
+/// instead of async-graphql's debug text.
+pub struct NotAGraphqlRequest(ParseRequestError);
+
+impl From<ParseRequestError> for NotAGraphqlRequest {
+    fn from(e: ParseRequestError) -> Self {
+        NotAGraphqlRequest(e)
+    }
+}
+
+impl IntoResponse for NotAGraphqlRequest {
+    fn into_response(self) -> Response {
+        let (status, c, message) = match &self.0 {
+            ParseRequestError::PayloadTooLarge => (
+                StatusCode::PAYLOAD_TOO_LARGE,
+                code::REQUEST_TOO_LARGE,
+                "the request is over the size limit".to_string(),
+            ),
+            ParseRequestError::UnsupportedBatch => (
+                StatusCode::BAD_REQUEST,
+                code::BAD_REQUEST,
+                "batches are not accepted: send one operation per request".to_string(),
+            ),
+            // serde's and multer's messages name a position, never content.
+            other => (
+                StatusCode::BAD_REQUEST,
+                code::BAD_REQUEST,
+                format!(
+                    "not a GraphQL request (a JSON object with a \"query\" string, or a multipart upload): {}",
+                    other.to_string().chars().take(200).collect::<String>()
+                ),
+            ),
+        };
+        (
+            status,
+            axum::Json(json!({ "errors": [{ "message": message, "extensions": { "code": c } }] })),
+        )
+            .into_response()
+    }
+}
+
 pub async fn graphql(
     State(s): State<HttpState>,
     PeerAddr(peer): PeerAddr,
     headers: HeaderMap,
-    req: GraphQLRequest,
+    req: GraphQLRequest<NotAGraphqlRequest>,
 ) -> Response {
     let meta = request_meta(&headers, peer);
     let actor = match bearer(&headers) {
@@ -133,5 +176,6 @@ pub fn request_meta(headers: &HeaderMap, peer: Option<std::net::SocketAddr>) -> 
         request_id: text(REQUEST_ID.as_str()),
         ip: peer.map(|p| p.ip().to_string()),
         user_agent: text(header::USER_AGENT.as_str()),
+        channel: entity::enums::Channel::Api,
     }
 }

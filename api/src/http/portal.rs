@@ -9,10 +9,10 @@
 
 use std::sync::Arc;
 
-use ::portal::{Backend, Caller, SignIn, UploadFile};
+use ::portal::{Backend, Caller, LinkKind, SignIn, UploadFile};
 use async_graphql::{Request, UploadValue, Variables};
 use chrono::{DateTime, Utc};
-use entity::enums::{AccountStatus, SessionKind};
+use entity::enums::{AccountStatus, Channel, SessionKind};
 use entity::{account, refresh_token, session};
 use futures::future::BoxFuture;
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
@@ -22,6 +22,7 @@ use crate::auth::{AccountActor, Actor, RequestMeta};
 use crate::crypto::sha256_hex;
 use crate::graphql::XinyongSchema;
 use crate::graphql::error::code;
+use crate::graphql::node::{NodeType, global_id};
 use crate::service::{self, ServiceError};
 use crate::state::AppState;
 
@@ -77,6 +78,8 @@ fn meta(caller: &Caller) -> RequestMeta {
         request_id: caller.request_id.clone(),
         ip: caller.ip.clone(),
         user_agent: caller.user_agent.clone(),
+        // Reads made for a portal page are logged as the portal's.
+        channel: Channel::Portal,
     }
 }
 
@@ -156,6 +159,16 @@ impl Backend for PortalBackend {
                 }
             }
         })
+    }
+
+    fn link_id(&self, kind: LinkKind, number: i64) -> String {
+        let t = match kind {
+            LinkKind::Objection => NodeType::Objection,
+            LinkKind::RepairApplication => NodeType::RepairApplication,
+            LinkKind::Subject => NodeType::Subject,
+            LinkKind::Consent => NodeType::Consent,
+        };
+        global_id(t, number).0
     }
 
     fn now(&self) -> DateTime<Utc> {

@@ -103,10 +103,15 @@ async fn tell(
     d: &deadline::Model,
     key: &str,
 ) -> ServiceResult<()> {
-    let params = json!({
-        "caseKind": d.case_kind, "caseId": d.case_id, "milestone": d.milestone,
-        "dueOn": d.due_on, "ruleId": d.rule_id,
-    });
+    // The handler's notice names the case, the milestone and the due day
+    // (docs/mail.md); a case row that vanished still gets its milestone.
+    let params = match cases::facts_of(conn, d.case_kind, d.case_id).await? {
+        Some(f) => f.deadline(d).params(),
+        None => json!({
+            "milestone": cases::milestone_name(&d.milestone),
+            "due_on": d.due_on.to_string(),
+        }),
+    };
     let link = Some(cases::link(d.case_kind, d.case_id));
     match to {
         Handler::Operators => {

@@ -346,9 +346,9 @@ pub struct Rendered {
 /// (`/cases/12`); emails carry it as an absolute URL.
 pub fn render(kind: NoticeKind, lang: Lang, params: &Value, link: Option<&str>) -> Rendered {
     let tx = text(kind, lang);
-    let title = fill(tx.title, params, false);
-    let paragraph = fill(tx.body, params, false);
-    let paragraph_html = fill(tx.body, params, true);
+    let title = fill(tx.title, params, lang, false);
+    let paragraph = fill(tx.body, params, lang, false);
+    let paragraph_html = fill(tx.body, params, lang, true);
     let url = link.map(|l| format!("{BASE_URL_MARK}{}", safe_path(l)));
     let (greeting, footer, platform) = match lang {
         Lang::ZhCn => (
@@ -409,7 +409,7 @@ fn safe_path(link: &str) -> String {
 }
 
 /// Replaces `{key}` with the parameter, or "—" when it is missing.
-fn fill(template: &str, params: &Value, html: bool) -> String {
+fn fill(template: &str, params: &Value, lang: Lang, html: bool) -> String {
     let mut out = String::with_capacity(template.len() + 64);
     let mut rest = template;
     while let Some(start) = rest.find('{') {
@@ -417,7 +417,7 @@ fn fill(template: &str, params: &Value, html: bool) -> String {
         let after = &rest[start + 1..];
         match after.find('}') {
             Some(end) if is_key(&after[..end]) => {
-                let value = param(params, &after[..end]);
+                let value = param(params, &after[..end], lang);
                 out.push_str(&escape_if(&value, html));
                 rest = &after[end + 1..];
             }
@@ -435,8 +435,17 @@ fn is_key(s: &str) -> bool {
     !s.is_empty() && s.chars().all(|c| c.is_ascii_lowercase() || c == '_')
 }
 
-fn param(params: &Value, key: &str) -> String {
-    let v = match &params[key] {
+/// A parameter's text; one given per language (`{"zh-CN": …, "en": …}`,
+/// for a notice that goes to accounts of several languages) in `lang`.
+fn param(params: &Value, key: &str, lang: Lang) -> String {
+    let value = match &params[key] {
+        Value::Object(by_lang) => by_lang
+            .get(lang.tag())
+            .or_else(|| by_lang.get(Lang::ZhCn.tag()))
+            .unwrap_or(&Value::Null),
+        v => v,
+    };
+    let v = match value {
         Value::String(s) => s.clone(),
         Value::Number(n) => n.to_string(),
         Value::Bool(b) => b.to_string(),
@@ -483,6 +492,28 @@ mod tests {
                 assert!(r.html.contains(&format!("lang=\"{}\"", lang.tag())));
             }
         }
+    }
+
+    #[test]
+    fn a_parameter_given_per_language_is_filled_in_the_recipients() {
+        let p = json!({ "case_no": "YY-2026-0001", "record_title": "x",
+            "outcome": { "zh-CN": "记录维持", "en": "the record stands" } });
+        let en = render(NoticeKind::ObjectionDecided, Lang::En, &p, None);
+        assert!(
+            en.paragraph.contains("decided: the record stands."),
+            "{}",
+            en.paragraph
+        );
+        let zh = render(NoticeKind::ObjectionDecided, Lang::ZhCn, &p, None);
+        assert!(
+            zh.paragraph.contains("处理结果：记录维持"),
+            "{}",
+            zh.paragraph
+        );
+        // Only English given: a Chinese reader gets the placeholder, not a guess.
+        let p = json!({ "outcome": { "en": "stands" } });
+        let zh = render(NoticeKind::ObjectionDecided, Lang::ZhCn, &p, None);
+        assert!(zh.paragraph.contains("处理结果：—"), "{}", zh.paragraph);
     }
 
     #[test]

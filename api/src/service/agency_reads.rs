@@ -31,7 +31,7 @@ use chrono::NaiveDate;
 use domain::disclosure::{ConsentScope, InfoClass};
 use domain::identifier::{ResidentId, SubjectIdentifier, Uscc};
 use entity::enums::{Channel, Disclosure, SubjectKind};
-use entity::{consent, credit_record, record_category, subject};
+use entity::{consent, credit_record, subject};
 use sea_orm::{ColumnTrait, Condition, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter};
 
 use super::query_log::{self, Entry};
@@ -222,12 +222,13 @@ fn info_class(c: entity::enums::InfoClass) -> InfoClass {
 
 /// Category ids a consent scope covers (by class or by code).
 async fn covered_categories(
+    state: &AppState,
     conn: &impl ConnectionTrait,
     scope: &ConsentScope,
 ) -> ServiceResult<Vec<i64>> {
-    let catalogue = record_category::Entity::find().all(conn).await?;
+    let catalogue = state.categories(conn).await?;
     Ok(catalogue
-        .iter()
+        .values()
         .filter(|c| scope.covers(info_class(c.info_class), &c.code))
         .map(|c| c.id)
         .collect())
@@ -299,18 +300,21 @@ pub async fn agency_subject(
     }
     let scope = used.as_ref().map(consents::scope);
     let covered = match &scope {
-        Some(s) => Some(covered_categories(&txn, s).await?),
+        Some(s) => Some(covered_categories(state, &txn, s).await?),
         None => None,
     };
+    let subject = Arc::new(subject);
     let view = SubjectView {
-        subject: Arc::new(subject.clone()),
+        subject: subject.clone(),
         view: View::Public,
         purpose: purpose_text.clone(),
     };
     let records = match &q.records {
         Some((filter, page)) => Some(
             views::agency_page(
+                state,
                 &txn,
+                &subject,
                 entitled_query(&subject, covered.as_deref(), today),
                 scope.as_ref(),
                 filter,

@@ -353,14 +353,21 @@ pub async fn authenticate(state: &AppState, bearer: &str) -> ServiceResult<Actor
             }
         }
         TokenKind::Client => {
+            // The client with its agency in one read: every API request pays it.
             let client = api_client::Entity::find()
                 .filter(api_client::Column::ClientId.eq(claims.sub.as_str()))
+                .find_also_related(agency::Entity)
                 .one(&state.db)
                 .await?;
             match client {
-                Some(c)
+                Some((c, agency))
                     if c.status == ClientStatus::Active
-                        && agency_is_active(&state.db, c.agency_id).await? =>
+                        && match c.agency_id {
+                            None => true,
+                            Some(_) => agency
+                                .as_ref()
+                                .is_some_and(|a| a.status == AgencyStatus::Active),
+                        } =>
                 {
                     Ok(Actor::Client(ClientActor {
                         api_client_id: c.id,

@@ -352,6 +352,92 @@ fn is_rule_id(s: &str) -> bool {
     s.len() <= MAX_ID_LEN && s.split('.').all(is_snake_id)
 }
 
+/// One content field of a category, labelled for readers (the portal's
+/// record page, an integrator's display).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ContentField {
+    pub key: String,
+    pub title_zh: String,
+    pub title_en: String,
+    /// For an enum field, each value with its labels.
+    pub values: Vec<ValueLabel>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ValueLabel {
+    pub value: String,
+    pub label_zh: String,
+    pub label_en: String,
+}
+
+/// The labelled fields of a content schema, by key. A field's
+/// Chinese title is `title`, its English one `title_en`; where either is
+/// missing the key stands in. An enum field's title may list the values'
+/// terms in order in brackets (`违法类型（偷税、抗税）`, `Grade (green, red)`,
+/// docs/catalogue.md): then those are the value labels and the bracket is
+/// dropped from the field title; otherwise a value is shown as written.
+pub fn content_fields(schema: &Value) -> Vec<ContentField> {
+    let Some(props) = schema.get("properties").and_then(Value::as_object) else {
+        return Vec::new();
+    };
+    props
+        .iter()
+        .map(|(key, p)| {
+            let values: Vec<&str> = p
+                .get("enum")
+                .and_then(Value::as_array)
+                .map(|a| a.iter().filter_map(Value::as_str).collect())
+                .unwrap_or_default();
+            let title = |k: &str| p.get(k).and_then(Value::as_str).unwrap_or(key).trim();
+            let (title_zh, zh) = split_terms(title("title"), values.len(), &['、']);
+            let (title_en, en) = split_terms(title("title_en"), values.len(), &[',']);
+            let values = values
+                .iter()
+                .enumerate()
+                .map(|(i, v)| ValueLabel {
+                    value: v.to_string(),
+                    label_zh: zh.as_ref().map_or(*v, |t| t[i].as_str()).to_string(),
+                    label_en: en
+                        .as_ref()
+                        .map_or_else(|| v.replace('_', " "), |t| t[i].clone()),
+                })
+                .collect();
+            ContentField {
+                key: key.clone(),
+                title_zh,
+                title_en,
+                values,
+            }
+        })
+        .collect()
+}
+
+/// `name（a、b）` → (`name`, [a, b]) when the bracket lists exactly `n`
+/// terms; otherwise the title unchanged and no terms.
+fn split_terms(title: &str, n: usize, seps: &[char]) -> (String, Option<Vec<String>>) {
+    let unchanged = (title.to_string(), None);
+    if n == 0 {
+        return unchanged;
+    }
+    let Some(inner) = title
+        .strip_suffix('）')
+        .and_then(|t| t.rsplit_once('（'))
+        .or_else(|| title.strip_suffix(')').and_then(|t| t.rsplit_once('(')))
+    else {
+        return unchanged;
+    };
+    let terms: Vec<String> = inner
+        .1
+        .split(seps)
+        .map(|t| t.trim().to_string())
+        .filter(|t| !t.is_empty())
+        .collect();
+    if terms.len() != n {
+        return unchanged;
+    }
+    (inner.0.trim().to_string(), Some(terms))
+}
+
 /// Checks that a content schema stays within the subset the platform
 /// validates submissions with: an object with typed properties.
 fn validate_schema(schema: &Value) -> Result<(), String> {
@@ -370,6 +456,7 @@ fn validate_schema(schema: &Value) -> Result<(), String> {
         "enum",
         "minimum",
         "title",
+        "title_en",
         "description",
     ];
     let obj = schema.as_object().ok_or("must be a table")?;
@@ -446,7 +533,7 @@ fn validate_schema(schema: &Value) -> Result<(), String> {
                 "property `{name}`: minimum must be a number on a number or integer"
             ));
         }
-        for key in ["title", "description"] {
+        for key in ["title", "title_en", "description"] {
             if p.get(key).is_some_and(|v| !v.is_string()) {
                 return Err(format!("property `{name}`: {key} must be a string"));
             }
@@ -643,6 +730,59 @@ pub async fn ensure_builtin(db: &impl ConnectionTrait, now: DateTime<Utc>) -> Se
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn content_fields_label_fields_and_enum_values_in_both_languages() {
+        let schema = json!({
+            "type": "object",
+            "properties": {
+                "grade": {
+                    "type": "string", "enum": ["green", "red"],
+                    "title": "评价等级（绿牌、红牌）", "title_en": "Grade (green card, red card)"
+                },
+                "level": { "type": "string", "enum": ["city", "county"], "title": "级别（市）" },
+                "fine_yuan": { "type": "number", "title": "罚款（元）", "title_en": "Fine (yuan)" },
+            }
+        });
+        let f = super::content_fields(&schema);
+        let by = |k: &str| f.iter().find(|c| c.key == k).expect("field present");
+        let grade = by("grade");
+        assert_eq!(
+            (grade.title_zh.as_str(), grade.title_en.as_str()),
+            ("评价等级", "Grade")
+        );
+        assert_eq!(grade.values[1].label_zh, "红牌");
+        assert_eq!(grade.values[1].label_en, "red card");
+        // A bracket that does not list every value is part of the title.
+        let level = by("level");
+        assert_eq!(level.title_zh, "级别（市）");
+        assert_eq!(level.title_en, "level");
+        assert_eq!(level.values[0].label_zh, "city");
+        // Not an enum: the bracket stays.
+        assert_eq!(by("fine_yuan").title_zh, "罚款（元）");
+    }
+
+    #[test]
+    fn every_builtin_content_field_has_both_titles() {
+        let cat = super::parse(super::BUILTIN_TOML).expect("built-in catalogue parses");
+        for c in &cat.categories {
+            for (key, p) in c.content_schema["properties"]
+                .as_object()
+                .into_iter()
+                .flatten()
+            {
+                for t in ["title", "title_en"] {
+                    assert!(
+                        p.get(t)
+                            .and_then(serde_json::Value::as_str)
+                            .is_some_and(|s| !s.is_empty()),
+                        "{}.{key} has no {t}",
+                        c.code
+                    );
+                }
+            }
+        }
+    }
+
     use super::*;
 
     /// Every category the catalogue issue asks for.

@@ -688,6 +688,16 @@ pub async fn send_consent_expiry_notices(state: &AppState) -> ServiceResult<usiz
 // ---------------------------------------------------------------------------
 // The inbox
 
+/// The account whose inbox this is. An API client is authenticated but has
+/// no inbox: FORBIDDEN, as for any operation its role may never call.
+fn inbox_owner(actor: &Actor) -> ServiceResult<&crate::auth::AccountActor> {
+    match actor {
+        Actor::Account(a) => Ok(a),
+        Actor::Anonymous => Err(ServiceError::Unauthenticated("sign in to see your notices")),
+        Actor::Client(_) => Err(ServiceError::Forbidden),
+    }
+}
+
 /// A page of the signed-in account's notices, newest first (keyset on id).
 pub async fn my_notices(
     state: &AppState,
@@ -696,9 +706,7 @@ pub async fn my_notices(
     after: Option<i64>,
     unread_only: bool,
 ) -> ServiceResult<(Vec<notice::Model>, bool)> {
-    let me = actor
-        .account()
-        .ok_or(ServiceError::Unauthenticated("sign in to see your notices"))?;
+    let me = inbox_owner(actor)?;
     let mut q = notice::Entity::find().filter(notice::Column::AccountId.eq(me.account_id));
     if unread_only {
         q = q.filter(notice::Column::ReadAt.is_null());
@@ -718,9 +726,7 @@ pub async fn my_notices(
 
 /// How many of the account's notices are unread.
 pub async fn unread_count(state: &AppState, actor: &Actor) -> ServiceResult<u64> {
-    let me = actor
-        .account()
-        .ok_or(ServiceError::Unauthenticated("sign in to see your notices"))?;
+    let me = inbox_owner(actor)?;
     Ok(notice::Entity::find()
         .filter(notice::Column::AccountId.eq(me.account_id))
         .filter(notice::Column::ReadAt.is_null())
@@ -740,9 +746,7 @@ fn notice_not_found() -> ServiceError {
 /// from receipt, so it is never moved). Another account's notice is
 /// `NOTICE_NOT_FOUND`, like an unknown id.
 pub async fn mark_read(state: &AppState, actor: &Actor, id: i64) -> ServiceResult<notice::Model> {
-    let me = actor
-        .account()
-        .ok_or(ServiceError::Unauthenticated("sign in to see your notices"))?;
+    let me = inbox_owner(actor)?;
     let now = state.now();
     let txn = begin_write(&state.db).await?;
     notice::Entity::update_many()
@@ -763,9 +767,7 @@ pub async fn mark_read(state: &AppState, actor: &Actor, id: i64) -> ServiceResul
 
 /// Marks every unread notice of the account read; returns how many.
 pub async fn mark_all_read(state: &AppState, actor: &Actor) -> ServiceResult<u64> {
-    let me = actor
-        .account()
-        .ok_or(ServiceError::Unauthenticated("sign in to see your notices"))?;
+    let me = inbox_owner(actor)?;
     let now = state.now();
     let txn = begin_write(&state.db).await?;
     let r = notice::Entity::update_many()

@@ -102,6 +102,9 @@ use crate::state::{AppState, Reference};
 pub const SCOPE_RECORDS_WRITE: &str = "records:write";
 /// Rows per INSERT statement: keeps bind parameters under SQLite's limit.
 const INSERT_CHUNK: usize = 400;
+/// Keys per `IN (…)` look-up: a whole batch, so that each look-up is one
+/// round trip (one bind parameter per key, far under both databases' limits).
+const LOOKUP_CHUNK: usize = MAX_BATCH;
 
 /// Who submits: always a department, through a person or a system.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -225,6 +228,17 @@ pub async fn submit_records(
     let mut outcomes: Vec<Option<ItemOutcome>> = vec![None; items.len()];
 
     let txn = begin_write(&state.db).await?;
+    if txn.get_database_backend() == sea_orm::DatabaseBackend::Postgres {
+        // Every look-up of a batch probes a unique index with the batch's
+        // keys. While a load grows a table faster than autovacuum analyses
+        // it, the planner still believes the table small and scans it
+        // instead, so each batch costs time in proportion to the rows
+        // already loaded (measured: `submitRecords` at 3,400 records/s on
+        // 20,000 records, 1,300/s on 100,000). `SET LOCAL` ends with the
+        // transaction.
+        txn.execute_unprepared("SET LOCAL enable_seqscan = off")
+            .await?;
+    }
     let dept = department::Entity::find_by_id(submitter.department_id)
         .one(&txn)
         .await?
@@ -258,13 +272,13 @@ pub async fn submit_records(
     }
 
     // 2. Subjects: one look-up for the batch; unknown organisations are
-    // registered when the department may do so.
+    // registered, all in one statement, when the department may do so.
     let hashes: Vec<String> = checked
         .iter()
         .map(|c| subjects::identifier_hash(&state.keys, &c.identifier))
         .collect();
     let mut subject_by_hash: HashMap<String, subject::Model> = HashMap::new();
-    for chunk in hashes.chunks(INSERT_CHUNK) {
+    for chunk in hashes.chunks(LOOKUP_CHUNK) {
         for s in subject::Entity::find()
             .filter(subject::Column::IdentifierHash.is_in(chunk.to_vec()))
             .all(&txn)
@@ -273,7 +287,10 @@ pub async fn submit_records(
             subject_by_hash.insert(s.identifier_hash.clone(), s);
         }
     }
-    let mut ready = Vec::new();
+    // Items in batch order, each with the hash of its (known or new) subject.
+    let mut placed: Vec<(Checked, String)> = Vec::with_capacity(checked.len());
+    let mut new_subjects: Vec<subject::ActiveModel> = Vec::new();
+    let mut new_hashes: HashSet<String> = HashSet::new();
     for (c, hash) in checked.into_iter().zip(hashes) {
         if let Some(s) = subject_by_hash.get(&hash) {
             if s.kind == SubjectKind::NaturalPerson && !c.def.applies_to(SubjectKind::NaturalPerson)
@@ -288,7 +305,12 @@ pub async fn submit_records(
                 });
                 continue;
             }
-            ready.push((c, s.clone()));
+            placed.push((c, hash));
+            continue;
+        }
+        // A subject new to the platform that an earlier item of this batch registers.
+        if new_hashes.contains(&hash) {
+            placed.push((c, hash));
             continue;
         }
         if c.kind == SubjectKind::NaturalPerson || !dept.may_register_subjects {
@@ -306,8 +328,7 @@ pub async fn submit_records(
             });
             continue;
         }
-        let created = subjects::insert_subject(
-            &txn,
+        let row = subjects::new_subject_row(
             &state.keys,
             subjects::NewSubject {
                 kind: c.kind,
@@ -319,21 +340,55 @@ pub async fn submit_records(
                 registered_on: None,
             },
             now,
-        )
-        .await;
-        match created {
-            Ok(s) => {
-                subject_by_hash.insert(hash, s.clone());
-                ready.push((c, s));
+        );
+        match row {
+            Ok(row) => {
+                new_subjects.push(row);
+                new_hashes.insert(hash.clone());
+                placed.push((c, hash));
             }
-            Err(ServiceError::Invalid(mut errors)) => {
+            Err(mut errors) => {
                 for e in &mut errors {
                     e.field = field(c.index, "subjectName");
                 }
                 outcomes[c.index] = Some(ItemOutcome::Rejected { errors });
             }
-            Err(e) => return Err(e),
         }
+    }
+    for chunk in new_subjects.chunks(INSERT_CHUNK) {
+        // A concurrent submission may register the same organisation first:
+        // its row is then used instead (looked up below), not an error.
+        let inserted = subject::Entity::insert_many(chunk.to_vec())
+            .on_conflict(
+                sea_orm::sea_query::OnConflict::column(subject::Column::IdentifierHash)
+                    .do_nothing()
+                    .to_owned(),
+            )
+            .exec_with_returning(&txn)
+            .await?;
+        for s in inserted {
+            subject_by_hash.insert(s.identifier_hash.clone(), s);
+        }
+    }
+    let raced: Vec<String> = new_hashes
+        .into_iter()
+        .filter(|h| !subject_by_hash.contains_key(h))
+        .collect();
+    for chunk in raced.chunks(LOOKUP_CHUNK) {
+        for s in subject::Entity::find()
+            .filter(subject::Column::IdentifierHash.is_in(chunk.to_vec()))
+            .all(&txn)
+            .await?
+        {
+            subject_by_hash.insert(s.identifier_hash.clone(), s);
+        }
+    }
+    let mut ready = Vec::with_capacity(placed.len());
+    for (c, hash) in placed {
+        let s = subject_by_hash
+            .get(&hash)
+            .ok_or_else(|| ServiceError::Internal("a registered subject is missing".into()))?;
+        ready.push((c, s.clone()));
     }
 
     // 3. Existing records of this department with these sourceRefs.
@@ -342,7 +397,7 @@ pub async fn submit_records(
         .map(|(c, _)| c.sub.source_ref.clone())
         .collect();
     let mut existing: HashMap<String, credit_record::Model> = HashMap::new();
-    for chunk in refs.chunks(INSERT_CHUNK) {
+    for chunk in refs.chunks(LOOKUP_CHUNK) {
         for r in credit_record::Entity::find()
             .filter(credit_record::Column::DepartmentId.eq(dept.id))
             .filter(credit_record::Column::SourceRef.is_in(chunk.to_vec()))
@@ -354,9 +409,9 @@ pub async fn submit_records(
     }
 
     let mut fresh = Vec::new();
-    let mut corrected_ids = Vec::new();
+    let mut corrections = Vec::new();
     for (c, subj) in ready {
-        let Some(old) = existing.get(&c.sub.source_ref) else {
+        let Some(old) = existing.remove(&c.sub.source_ref) else {
             fresh.push((c, subj));
             continue;
         };
@@ -364,49 +419,17 @@ pub async fn submit_records(
             outcomes[c.index] = Some(ItemOutcome::Unchanged { record_id: old.id });
             continue;
         }
-        if let Some(e) = correction_problem(&c, old, &subj) {
+        if let Some(e) = correction_problem(&c, &old, &subj) {
             outcomes[c.index] = Some(ItemOutcome::Rejected { errors: vec![e] });
             continue;
         }
-        let version = apply_correction(&txn, submitter, &c, old, now).await?;
-        corrected_ids.push(old.id);
-        outcomes[c.index] = Some(ItemOutcome::Corrected {
-            record_id: old.id,
-            version,
-        });
+        corrections.push((c, old));
     }
+    let corrected_ids =
+        apply_corrections(&txn, submitter, &corrections, now, &mut outcomes).await?;
 
-    // 4. New records, in multi-row statements, with their revisions and events.
-    let mut created: Vec<(credit_record::Model, &'static CategoryDef, SubjectKind)> = Vec::new();
-    for chunk in fresh.chunks(INSERT_CHUNK) {
-        let rows: Vec<credit_record::ActiveModel> = chunk
-            .iter()
-            .map(|(c, s)| new_row(c, s.id, submitter, now))
-            .collect();
-        let inserted = credit_record::Entity::insert_many(rows)
-            .exec_with_returning(&txn)
-            .await?;
-        let by_ref: HashMap<&str, &credit_record::Model> = inserted
-            .iter()
-            .map(|r| (r.source_ref.as_str(), r))
-            .collect();
-        for (c, s) in chunk {
-            if let Some(r) = by_ref.get(c.sub.source_ref.as_str()) {
-                outcomes[c.index] = Some(ItemOutcome::Accepted { record_id: r.id });
-                created.push(((*r).clone(), c.def, s.kind));
-            }
-        }
-    }
-    let created_refs: Vec<&credit_record::Model> = created.iter().map(|(r, _, _)| r).collect();
-    write_history(
-        &txn,
-        submitter,
-        &created_refs,
-        ChangeKind::Create,
-        "created",
-        now,
-    )
-    .await?;
+    // 4. New records with their revisions and change events.
+    let created = insert_new_records(&txn, submitter, fresh, now, &mut outcomes).await?;
     mirror_onto_related_persons(&txn, submitter, &created, now).await?;
 
     let (mut accepted, mut unchanged, mut corrected, mut rejected) = (0, 0, 0, 0);
@@ -770,44 +793,57 @@ fn correction_problem(
     None
 }
 
+/// The record a submission creates, as the database will hold it (the id is
+/// filled in once inserted).
+fn new_model(
+    c: &Checked,
+    subject_id: i64,
+    s: &Submitter,
+    now: DateTime<Utc>,
+) -> credit_record::Model {
+    let b = c.sub.legal_basis.as_ref();
+    credit_record::Model {
+        id: 0,
+        subject_id,
+        category_id: c.category.id,
+        department_id: s.department_id,
+        source_ref: c.sub.source_ref.clone(),
+        title: c.sub.title.clone(),
+        content: c.sub.content.clone(),
+        legal_basis_type: b.map(|b| b.doc_type.trim().to_string()),
+        legal_basis_number: b.map(|b| b.number.trim().to_string()),
+        legal_basis_issuer: b.map(|b| b.issuer.trim().to_string()),
+        legal_basis_effective_on: b.map(|b| b.effective_on),
+        decided_on: c.sub.decided_on,
+        conduct_ended_on: c.sub.conduct_ended_on,
+        valid_until: c.sub.valid_until,
+        severity: c.sub.severity,
+        disclosure: c.sub.disclosure.unwrap_or(Disclosure::Authorized),
+        disclosure_start: c.window.start,
+        disclosure_end: c.window.end,
+        status: RecordStatus::Active,
+        status_reason: None,
+        payload_hash: c.payload_hash.clone(),
+        submitted_by_account_id: s.account_id,
+        submitted_by_client_id: s.client_id,
+        submitted_at: now,
+        late_submission: c.late,
+        derived_from_record_id: None,
+        version: 1,
+        created_at: now,
+        updated_at: now,
+    }
+}
+
 fn new_row(
     c: &Checked,
     subject_id: i64,
     s: &Submitter,
     now: DateTime<Utc>,
 ) -> credit_record::ActiveModel {
-    let b = c.sub.legal_basis.as_ref();
-    credit_record::ActiveModel {
-        subject_id: Set(subject_id),
-        category_id: Set(c.category.id),
-        department_id: Set(s.department_id),
-        source_ref: Set(c.sub.source_ref.clone()),
-        title: Set(c.sub.title.clone()),
-        content: Set(c.sub.content.clone()),
-        legal_basis_type: Set(b.map(|b| b.doc_type.trim().to_string())),
-        legal_basis_number: Set(b.map(|b| b.number.trim().to_string())),
-        legal_basis_issuer: Set(b.map(|b| b.issuer.trim().to_string())),
-        legal_basis_effective_on: Set(b.map(|b| b.effective_on)),
-        decided_on: Set(c.sub.decided_on),
-        conduct_ended_on: Set(c.sub.conduct_ended_on),
-        valid_until: Set(c.sub.valid_until),
-        severity: Set(c.sub.severity),
-        disclosure: Set(c.sub.disclosure.unwrap_or(Disclosure::Authorized)),
-        disclosure_start: Set(c.window.start),
-        disclosure_end: Set(c.window.end),
-        status: Set(RecordStatus::Active),
-        status_reason: Set(None),
-        payload_hash: Set(c.payload_hash.clone()),
-        submitted_by_account_id: Set(s.account_id),
-        submitted_by_client_id: Set(s.client_id),
-        submitted_at: Set(now),
-        late_submission: Set(c.late),
-        derived_from_record_id: Set(None),
-        version: Set(1),
-        created_at: Set(now),
-        updated_at: Set(now),
-        ..Default::default()
-    }
+    let mut row = credit_record::ActiveModel::from(new_model(c, subject_id, s, now)).reset_all();
+    row.id = sea_orm::ActiveValue::NotSet;
+    row
 }
 
 /// The fields a revision shows before and after a change.
@@ -822,50 +858,255 @@ fn snapshot(r: &credit_record::Model) -> Value {
     })
 }
 
-async fn apply_correction(
+/// Applies the corrections of a batch: one `UPDATE` per record (each row
+/// changes differently), then their revisions and change events in
+/// multi-row inserts. Returns the corrected records' ids.
+async fn apply_corrections(
     conn: &impl ConnectionTrait,
     s: &Submitter,
-    c: &Checked,
-    old: &credit_record::Model,
+    corrections: &[(Checked, credit_record::Model)],
     now: DateTime<Utc>,
-) -> ServiceResult<i32> {
-    let mut row: credit_record::ActiveModel = new_row(c, old.subject_id, s, now);
-    row.id = Set(old.id);
-    row.version = Set(old.version + 1);
-    row.created_at = Set(old.created_at);
-    // A correction keeps the record's state (an open objection stays open).
-    row.status = Set(old.status);
-    row.late_submission = Set(old.late_submission);
-    row.submitted_at = Set(old.submitted_at);
-    let updated = row.update(conn).await?;
-    record_revision::ActiveModel {
-        record_id: Set(old.id),
-        subject_id: Set(old.subject_id),
-        version: Set(updated.version),
-        change_kind: Set(ChangeKind::Correct),
-        reason: Set(c.sub.correction_reason.clone()),
-        changed_by_account_id: Set(s.account_id),
-        changed_by_client_id: Set(s.client_id),
-        before: Set(Some(snapshot(old))),
-        after: Set(snapshot(&updated)),
-        created_at: Set(now),
-        ..Default::default()
+    outcomes: &mut [Option<ItemOutcome>],
+) -> ServiceResult<Vec<i64>> {
+    let mut revisions = Vec::with_capacity(corrections.len());
+    let mut events = Vec::with_capacity(corrections.len());
+    let mut ids = Vec::with_capacity(corrections.len());
+    for (c, old) in corrections {
+        let mut row: credit_record::ActiveModel = new_row(c, old.subject_id, s, now);
+        row.id = Set(old.id);
+        row.version = Set(old.version + 1);
+        row.created_at = Set(old.created_at);
+        // A correction keeps the record's state (an open objection stays open).
+        row.status = Set(old.status);
+        row.late_submission = Set(old.late_submission);
+        row.submitted_at = Set(old.submitted_at);
+        let updated = row.update(conn).await?;
+        revisions.push(record_revision::ActiveModel {
+            record_id: Set(old.id),
+            subject_id: Set(old.subject_id),
+            version: Set(updated.version),
+            change_kind: Set(ChangeKind::Correct),
+            reason: Set(c.sub.correction_reason.clone()),
+            changed_by_account_id: Set(s.account_id),
+            changed_by_client_id: Set(s.client_id),
+            before: Set(Some(snapshot(old))),
+            after: Set(snapshot(&updated)),
+            created_at: Set(now),
+            ..Default::default()
+        });
+        events.push(change_event::ActiveModel {
+            subject_id: Set(old.subject_id),
+            record_id: Set(Some(old.id)),
+            consent_id: Set(None),
+            kind: Set("corrected".into()),
+            data: Set(json!({ "version": updated.version, "reason": c.sub.correction_reason })),
+            occurred_at: Set(now),
+            ..Default::default()
+        });
+        outcomes[c.index] = Some(ItemOutcome::Corrected {
+            record_id: old.id,
+            version: updated.version,
+        });
+        ids.push(old.id);
     }
-    .insert(conn)
-    .await?;
-    change_event::ActiveModel {
-        subject_id: Set(old.subject_id),
-        record_id: Set(Some(old.id)),
-        consent_id: Set(None),
-        kind: Set("corrected".into()),
-        data: Set(json!({ "version": updated.version, "reason": c.sub.correction_reason })),
-        occurred_at: Set(now),
-        ..Default::default()
+    for chunk in revisions.chunks(INSERT_CHUNK) {
+        record_revision::Entity::insert_many(chunk.to_vec())
+            .exec_without_returning(conn)
+            .await?;
     }
-    .insert(conn)
-    .await?;
-    Ok(updated.version)
+    for chunk in events.chunks(INSERT_CHUNK) {
+        change_event::Entity::insert_many(chunk.to_vec())
+            .exec_without_returning(conn)
+            .await?;
+    }
+    Ok(ids)
 }
+
+/// A record created by a batch, with what the related-person rule needs.
+type Created = (credit_record::Model, &'static CategoryDef, SubjectKind);
+
+/// Inserts the batch's new records with their revisions and change events
+/// and answers their items. On PostgreSQL this is one statement for the
+/// whole batch (see [`insert_new_records_pg`]); on SQLite, multi-row
+/// inserts of [`INSERT_CHUNK`] rows (an embedded database has no round
+/// trips to save, and its statements are cheap to prepare).
+async fn insert_new_records(
+    conn: &impl ConnectionTrait,
+    s: &Submitter,
+    fresh: Vec<(Checked, subject::Model)>,
+    now: DateTime<Utc>,
+    outcomes: &mut [Option<ItemOutcome>],
+) -> ServiceResult<Vec<Created>> {
+    if fresh.is_empty() {
+        return Ok(Vec::new());
+    }
+    if conn.get_database_backend() == sea_orm::DatabaseBackend::Postgres {
+        return insert_new_records_pg(conn, s, fresh, now, outcomes).await;
+    }
+    let mut created: Vec<Created> = Vec::with_capacity(fresh.len());
+    for chunk in fresh.chunks(INSERT_CHUNK) {
+        let rows: Vec<credit_record::ActiveModel> = chunk
+            .iter()
+            .map(|(c, subj)| new_row(c, subj.id, s, now))
+            .collect();
+        let inserted = credit_record::Entity::insert_many(rows)
+            .exec_with_returning(conn)
+            .await?;
+        let mut by_ref: HashMap<String, credit_record::Model> = inserted
+            .into_iter()
+            .map(|r| (r.source_ref.clone(), r))
+            .collect();
+        for (c, subj) in chunk {
+            let r = by_ref
+                .remove(&c.sub.source_ref)
+                .ok_or_else(|| ServiceError::Internal("an inserted record is missing".into()))?;
+            outcomes[c.index] = Some(ItemOutcome::Accepted { record_id: r.id });
+            created.push((r, c.def, subj.kind));
+        }
+    }
+    let rows: Vec<&credit_record::Model> = created.iter().map(|(r, _, _)| r).collect();
+    write_history(conn, s, &rows, ChangeKind::Create, "created", now).await?;
+    Ok(created)
+}
+
+/// The records of a batch, their revisions and their change events in one
+/// PostgreSQL statement: the rows travel as one JSON document
+/// (`jsonb_to_recordset`) instead of ~28 bind parameters per row, so the
+/// statement is planned in microseconds whatever the batch size, and the
+/// batch costs one round trip instead of one per table and chunk.
+async fn insert_new_records_pg(
+    conn: &impl ConnectionTrait,
+    s: &Submitter,
+    fresh: Vec<(Checked, subject::Model)>,
+    now: DateTime<Utc>,
+    outcomes: &mut [Option<ItemOutcome>],
+) -> ServiceResult<Vec<Created>> {
+    use sea_orm::{ActiveEnum, DatabaseBackend, Statement};
+
+    /// One row of the statement's input, in the column types it declares.
+    #[derive(Serialize)]
+    struct PgRow<'a> {
+        subject_id: i64,
+        category_id: i64,
+        source_ref: &'a str,
+        title: &'a str,
+        content: &'a Value,
+        legal_basis_type: Option<&'a str>,
+        legal_basis_number: Option<&'a str>,
+        legal_basis_issuer: Option<&'a str>,
+        legal_basis_effective_on: Option<NaiveDate>,
+        decided_on: NaiveDate,
+        conduct_ended_on: Option<NaiveDate>,
+        valid_until: Option<NaiveDate>,
+        severity: Option<String>,
+        disclosure: String,
+        disclosure_start: NaiveDate,
+        disclosure_end: Option<NaiveDate>,
+        payload_hash: &'a str,
+        late_submission: bool,
+        after: Value,
+    }
+
+    let mut models: Vec<(credit_record::Model, &Checked, SubjectKind)> = fresh
+        .iter()
+        .map(|(c, subj)| (new_model(c, subj.id, s, now), c, subj.kind))
+        .collect();
+    let input: Vec<PgRow> = models
+        .iter()
+        .map(|(m, _, _)| PgRow {
+            subject_id: m.subject_id,
+            category_id: m.category_id,
+            source_ref: &m.source_ref,
+            title: &m.title,
+            content: &m.content,
+            legal_basis_type: m.legal_basis_type.as_deref(),
+            legal_basis_number: m.legal_basis_number.as_deref(),
+            legal_basis_issuer: m.legal_basis_issuer.as_deref(),
+            legal_basis_effective_on: m.legal_basis_effective_on,
+            decided_on: m.decided_on,
+            conduct_ended_on: m.conduct_ended_on,
+            valid_until: m.valid_until,
+            severity: m.severity.map(|v| v.to_value()),
+            disclosure: m.disclosure.to_value(),
+            disclosure_start: m.disclosure_start,
+            disclosure_end: m.disclosure_end,
+            payload_hash: &m.payload_hash,
+            late_submission: m.late_submission,
+            after: snapshot(m),
+        })
+        .collect();
+    let input = serde_json::to_string(&input)
+        .map_err(|e| ServiceError::Internal(format!("encoding the batch: {e}")))?;
+    let stmt = Statement::from_sql_and_values(
+        DatabaseBackend::Postgres,
+        INSERT_RECORDS_PG,
+        [
+            input.into(),
+            s.department_id.into(),
+            s.account_id.into(),
+            s.client_id.into(),
+            now.into(),
+            RecordStatus::Active.to_value().into(),
+            ChangeKind::Create.to_value().into(),
+            "created".into(),
+        ],
+    );
+    let mut ids: HashMap<String, i64> = HashMap::with_capacity(models.len());
+    for row in conn.query_all_raw(stmt).await? {
+        ids.insert(row.try_get("", "source_ref")?, row.try_get("", "id")?);
+    }
+    let mut created = Vec::with_capacity(models.len());
+    for (mut m, c, kind) in models.drain(..) {
+        m.id = ids
+            .remove(&m.source_ref)
+            .ok_or_else(|| ServiceError::Internal("an inserted record is missing".into()))?;
+        outcomes[c.index] = Some(ItemOutcome::Accepted { record_id: m.id });
+        created.push((m, c.def, kind));
+    }
+    Ok(created)
+}
+
+/// `$1` the rows (JSON array of [`insert_new_records_pg`]'s `PgRow`), `$2`
+/// department, `$3`/`$4` submitting account/client, `$5` now, `$6` the
+/// status of a new record, `$7` the revision kind, `$8` the event kind.
+/// Events are written in record-id order, as the feed reads them.
+const INSERT_RECORDS_PG: &str = r#"
+WITH input AS MATERIALIZED (
+    SELECT * FROM jsonb_to_recordset($1::text::jsonb) AS x(
+        subject_id bigint, category_id bigint, source_ref text, title text, content jsonb,
+        legal_basis_type text, legal_basis_number text, legal_basis_issuer text,
+        legal_basis_effective_on date, decided_on date, conduct_ended_on date, valid_until date,
+        severity text, disclosure text, disclosure_start date, disclosure_end date,
+        payload_hash text, late_submission boolean, after jsonb)
+), rec AS (
+    INSERT INTO credit_record (
+        subject_id, category_id, department_id, source_ref, title, content,
+        legal_basis_type, legal_basis_number, legal_basis_issuer, legal_basis_effective_on,
+        decided_on, conduct_ended_on, valid_until, severity, disclosure,
+        disclosure_start, disclosure_end, status, status_reason, payload_hash,
+        submitted_by_account_id, submitted_by_client_id, submitted_at, late_submission,
+        derived_from_record_id, version, created_at, updated_at)
+    SELECT subject_id, category_id, $2, source_ref, title, content,
+        legal_basis_type, legal_basis_number, legal_basis_issuer, legal_basis_effective_on,
+        decided_on, conduct_ended_on, valid_until, severity, disclosure,
+        disclosure_start, disclosure_end, $6, NULL, payload_hash,
+        $3, $4, $5, late_submission,
+        NULL, 1, $5, $5
+    FROM input
+    RETURNING id, subject_id, source_ref, version
+), rev AS (
+    INSERT INTO record_revision (
+        record_id, subject_id, version, change_kind, reason,
+        changed_by_account_id, changed_by_client_id, before, after, created_at)
+    SELECT rec.id, rec.subject_id, rec.version, $7, NULL, $3, $4, NULL, input.after, $5
+    FROM rec JOIN input USING (source_ref)
+), ev AS (
+    INSERT INTO change_event (subject_id, record_id, consent_id, kind, data, occurred_at)
+    SELECT rec.subject_id, rec.id, NULL, $8, jsonb_build_object('version', rec.version), $5
+    FROM rec ORDER BY rec.id
+)
+SELECT id, source_ref FROM rec
+"#;
 
 /// Revisions and change-feed events for records created in bulk.
 async fn write_history(

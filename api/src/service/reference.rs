@@ -73,7 +73,7 @@ pub async fn ensure_builtin(db: &DatabaseConnection, now: DateTime<Utc>) -> Serv
 }
 
 /// Builds the in-memory reference snapshot from the database.
-pub async fn load(db: &DatabaseConnection) -> ServiceResult<Reference> {
+pub async fn load(db: &impl ConnectionTrait) -> ServiceResult<Reference> {
     let rows = calendar_year::Entity::find()
         .order_by_asc(calendar_year::Column::Year)
         .all(db)
@@ -113,7 +113,9 @@ pub async fn load(db: &DatabaseConnection) -> ServiceResult<Reference> {
 }
 
 /// Loads one year's holiday notice (validated first; nothing changes when it
-/// is invalid), then swaps the running platform's calendar.
+/// is invalid), then swaps the running platform's calendar. Open case
+/// deadlines that depend on the year are computed again in the same
+/// transaction (`cases::recompute_deadlines`).
 pub async fn load_calendar_year(
     state: &AppState,
     text: &str,
@@ -147,8 +149,16 @@ pub async fn load_calendar_year(
             .await?;
     }
     store_year(&txn, &year, state.now(), loaded_by).await?;
+    let reference = load(&txn).await?;
+    let moved =
+        super::cases::recompute_deadlines(&txn, &reference, year.year(), state.now()).await?;
     txn.commit().await?;
-    state.replace_reference(load(&state.db).await?);
+    tracing::info!(
+        year = year.year(),
+        deadlines_recomputed = moved,
+        "holiday calendar loaded"
+    );
+    state.replace_reference(reference);
     Ok(year.year())
 }
 

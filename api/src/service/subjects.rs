@@ -168,12 +168,38 @@ pub async fn insert_subject(
     new: NewSubject,
     now: DateTime<Utc>,
 ) -> ServiceResult<subject::Model> {
-    validate_new_subject(&new).map_err(ServiceError::Invalid)?;
+    new_subject_row(keys, new, now)
+        .map_err(ServiceError::Invalid)?
+        .insert(conn)
+        .await
+        .map_err(|e| {
+            ServiceError::from_unique(
+                e,
+                &[(
+                    IDENTIFIER_UNIQUE,
+                    FieldError::new(
+                        &["input", "identifier"],
+                        "IDENTIFIER_TAKEN",
+                        "a subject with this identifier is already registered",
+                    ),
+                )],
+            )
+        })
+}
+
+/// The row of a new subject, checked but not yet written (record submission
+/// inserts the subjects of a batch in one statement).
+pub fn new_subject_row(
+    keys: &Keys,
+    new: NewSubject,
+    now: DateTime<Utc>,
+) -> Result<subject::ActiveModel, Vec<FieldError>> {
+    validate_new_subject(&new)?;
     let cols = identity_columns(keys, &new.identifier);
     let region = new
         .region_code
         .unwrap_or_else(|| identifier_region(&new.identifier));
-    subject::ActiveModel {
+    Ok(subject::ActiveModel {
         kind: Set(new.kind),
         name: Set(new.name.trim().to_string()),
         identifier_kind: Set(cols.kind),
@@ -191,21 +217,6 @@ pub async fn insert_subject(
         updated_at: Set(now),
         version: Set(1),
         ..Default::default()
-    }
-    .insert(conn)
-    .await
-    .map_err(|e| {
-        ServiceError::from_unique(
-            e,
-            &[(
-                IDENTIFIER_UNIQUE,
-                FieldError::new(
-                    &["input", "identifier"],
-                    "IDENTIFIER_TAKEN",
-                    "a subject with this identifier is already registered",
-                ),
-            )],
-        )
     })
 }
 

@@ -26,9 +26,7 @@ use std::sync::Arc;
 use chrono::{DateTime, NaiveDate, Utc};
 use domain::disclosure::{self, Attribute, Audience, PublicStatus, RecordFacts, RecordState};
 use domain::identifier::{ResidentId, SubjectIdentifier, Uscc};
-use entity::enums::{
-    self as e, AccountRole, Channel, Disclosure, ListKind, RecordStatus, SubjectKind,
-};
+use entity::enums::{self as e, AccountRole, Disclosure, ListKind, RecordStatus, SubjectKind};
 use entity::{
     account_subject, credit_record, department, query_log, record_category, record_revision,
     subject,
@@ -335,7 +333,7 @@ async fn log_read(
         consent_id: Set(None),
         purpose_code: Set(purpose_code.to_string()),
         purpose_text: Set(purpose.map(str::to_string)),
-        channel: Set(Channel::Api),
+        channel: Set(meta.channel),
         record_ids: Set(json!(record_ids)),
         request_id: Set(meta.request_id.clone()),
         // Chained afterwards by the single chaining writer.
@@ -549,19 +547,12 @@ impl<E: EntityTrait> Scan<E> {
 // ---------------------------------------------------------------------------
 // Assembling record views.
 
-/// The catalogue, loaded once per use case (a few dozen rows).
-struct Catalogue(HashMap<i64, Arc<record_category::Model>>);
+/// The catalogue (a few dozen rows, kept by the process: `AppState::categories`).
+struct Catalogue(Arc<crate::state::Categories>);
 
 impl Catalogue {
-    async fn load(conn: &impl ConnectionTrait) -> Result<Self, sea_orm::DbErr> {
-        Ok(Catalogue(
-            record_category::Entity::find()
-                .all(conn)
-                .await?
-                .into_iter()
-                .map(|c| (c.id, Arc::new(c)))
-                .collect(),
-        ))
+    async fn load(state: &AppState, conn: &impl ConnectionTrait) -> Result<Self, sea_orm::DbErr> {
+        Ok(Catalogue(state.categories(conn).await?))
     }
 
     fn get(&self, id: i64) -> ServiceResult<Arc<record_category::Model>> {
@@ -668,12 +659,13 @@ struct Assembler {
 
 impl Assembler {
     async fn new(
+        state: &AppState,
         conn: &impl ConnectionTrait,
         view: View,
         today: NaiveDate,
     ) -> Result<Self, sea_orm::DbErr> {
         Ok(Assembler {
-            catalogue: Catalogue::load(conn).await?,
+            catalogue: Catalogue::load(state, conn).await?,
             subjects: HashMap::new(),
             view,
             // The subject sees all of its records, with the reason for any hiding.
@@ -1119,7 +1111,7 @@ pub async fn subject_records(
                     has_next: false,
                 });
             }
-            let mut asm = Assembler::new(&state.db, View::Public, today).await?;
+            let mut asm = Assembler::new(state, &state.db, View::Public, today).await?;
             let ids = asm.catalogue.filter_ids(filter)?;
             let base = apply_filter(
                 public_record_query(today).filter(credit_record::Column::SubjectId.eq(subject_id)),
@@ -1137,7 +1129,7 @@ pub async fn subject_records(
             if !allowed {
                 return Err(ServiceError::Forbidden);
             }
-            let mut asm = Assembler::new(&txn, view, today).await?;
+            let mut asm = Assembler::new(state, &txn, view, today).await?;
             let ids = asm.catalogue.filter_ids(filter)?;
             let rows = match view {
                 View::Own => credit_record::Entity::find(),
@@ -1185,7 +1177,7 @@ pub async fn record_by_id(
     };
     let view = view_for(&state.db, actor, found.subject_id).await?;
     if view == View::Public {
-        let mut asm = Assembler::new(&state.db, view, today).await?;
+        let mut asm = Assembler::new(state, &state.db, view, today).await?;
         let judged = asm.judge(&state.db, vec![found]).await?;
         return Ok(asm.finish(&state.db, judged, None).await?.pop());
     }
@@ -1194,7 +1186,7 @@ pub async fn record_by_id(
     let Some(record) = credit_record::Entity::find_by_id(id).one(&txn).await? else {
         return Ok(None);
     };
-    let mut asm = Assembler::new(&txn, view, today).await?;
+    let mut asm = Assembler::new(state, &txn, view, today).await?;
     let judged = asm.judge(&txn, vec![record]).await?;
     let Some(out) = asm.finish(&txn, judged, None).await?.pop() else {
         return Ok(None);
@@ -1225,7 +1217,7 @@ pub async fn public_list(
 ) -> ServiceResult<Page<RecordView>> {
     let spec = page.spec()?;
     let today = today(state);
-    let mut asm = Assembler::new(&state.db, View::Public, today).await?;
+    let mut asm = Assembler::new(state, &state.db, View::Public, today).await?;
     let cat = asm
         .catalogue
         .by_code(category.trim())
@@ -1256,7 +1248,7 @@ pub async fn provider_views(
     state: &AppState,
     records: Vec<credit_record::Model>,
 ) -> ServiceResult<Vec<RecordView>> {
-    let mut asm = Assembler::new(&state.db, View::Government, today(state)).await?;
+    let mut asm = Assembler::new(state, &state.db, View::Government, today(state)).await?;
     // The provider sees its own records whatever their state.
     asm.keep_all = true;
     let judged = asm.judge(&state.db, records).await?;
@@ -1269,8 +1261,11 @@ pub async fn provider_views(
 /// disclosure engine for `Audience::Agency { consent }`. Shown at the
 /// public level of detail (view PUBLIC: no revisions, no status reasons).
 /// Logging the read is the caller's business, in `conn`'s transaction.
+#[allow(clippy::too_many_arguments)] // one use case's inputs; a struct would only rename them
 pub async fn agency_page(
+    state: &AppState,
     conn: &impl ConnectionTrait,
+    subject: &Arc<subject::Model>,
     base: Select<credit_record::Entity>,
     consent: Option<&disclosure::ConsentScope>,
     filter: &RecordFilter,
@@ -1279,7 +1274,9 @@ pub async fn agency_page(
 ) -> ServiceResult<Page<RecordView>> {
     let spec = page.spec()?;
     validate_filter(filter)?;
-    let mut asm = Assembler::new(conn, View::Public, today).await?;
+    let mut asm = Assembler::new(state, conn, View::Public, today).await?;
+    // The caller has just read the subject: no need to read it again.
+    asm.subjects.insert(subject.id, subject.clone());
     asm.agency = Some(consent.cloned());
     let ids = asm.catalogue.filter_ids(filter)?;
     asm.page(conn, apply_filter(base, filter, ids), spec, None)

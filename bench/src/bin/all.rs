@@ -63,6 +63,10 @@ struct Args {
     /// Where to write the report (default bench/reports/<preset>-<time>.md).
     #[arg(long)]
     out: Option<PathBuf>,
+    /// Profile the server with `perf record -g` during the consented query's
+    /// fixed-concurrency run, writing perf's data to this file.
+    #[arg(long)]
+    perf: Option<PathBuf>,
 }
 
 /// One line of the workload table.
@@ -314,7 +318,14 @@ async fn workloads(
     )
     .await;
     proc::reset_peak_rss(server.pid());
+    let profiler = match &args.perf {
+        Some(out) => Some(proc::perf_record(server.pid(), out)?),
+        None => None,
+    };
     let s = load::closed_loop(conc, dur, consented.clone(), load::graphql_ok()).await;
+    if let Some(p) = profiler {
+        proc::perf_stop(p)?;
+    }
     let peak = s.throughput();
     rows.push(measure(
         "consented query (Xinyong)",
@@ -691,19 +702,16 @@ fn pgbench_script(categories: &str, department: i64, period: &str) -> String {
     let window = r#""credit_record"."status" = 'active' AND "credit_record"."disclosure_start" <= current_date AND ("credit_record"."disclosure_end" IS NULL OR "credit_record"."disclosure_end" >= current_date) AND "credit_record"."subject_id" = :sid AND "credit_record"."disclosure" <> 'government'"#;
     format!(
         r#"\set sid random(:minsid, :maxsid)
-SELECT "api_client"."id", "api_client"."agency_id", "api_client"."department_id", "api_client"."client_id", "api_client"."secret_hash", "api_client"."secret_hint", "api_client"."name", "api_client"."scopes", "api_client"."rate_tier", "api_client"."status", "api_client"."created_at", "api_client"."rotated_at", "api_client"."revoked_at", "api_client"."last_used_at" FROM "api_client" WHERE "api_client"."client_id" = 'demo-xincheng-credit' LIMIT 1;
-SELECT "agency"."id", "agency"."name", "agency"."uscc", "agency"."licence_number", "agency"."status", "agency"."contact_email", "agency"."created_at", "agency"."updated_at" FROM "agency" WHERE "agency"."id" = :aid LIMIT 1;
+SELECT "api_client"."id" AS "A_id", "api_client"."agency_id" AS "A_agency_id", "api_client"."department_id" AS "A_department_id", "api_client"."client_id" AS "A_client_id", "api_client"."secret_hash" AS "A_secret_hash", "api_client"."secret_hint" AS "A_secret_hint", "api_client"."name" AS "A_name", "api_client"."scopes" AS "A_scopes", "api_client"."rate_tier" AS "A_rate_tier", "api_client"."status" AS "A_status", "api_client"."created_at" AS "A_created_at", "api_client"."rotated_at" AS "A_rotated_at", "api_client"."revoked_at" AS "A_revoked_at", "api_client"."last_used_at" AS "A_last_used_at", "agency"."id" AS "B_id", "agency"."name" AS "B_name", "agency"."uscc" AS "B_uscc", "agency"."licence_number" AS "B_licence_number", "agency"."status" AS "B_status", "agency"."contact_email" AS "B_contact_email", "agency"."created_at" AS "B_created_at", "agency"."updated_at" AS "B_updated_at" FROM "api_client" LEFT JOIN "agency" ON "api_client"."agency_id" = "agency"."id" WHERE "api_client"."client_id" = 'demo-xincheng-credit' LIMIT 1;
 BEGIN;
 SELECT {subject_cols} FROM "subject" WHERE "subject"."id" = :sid LIMIT 1;
 SELECT "consent"."id" AS cid, "consent"."subject_id", "consent"."agency_id", "consent"."purpose_code", "consent"."purpose_text", "consent"."scope_classes", "consent"."scope_categories", "consent"."mode", "consent"."monthly_cap", "consent"."valid_from", "consent"."valid_until", "consent"."status", "consent"."uses", "consent"."last_used_at", "consent"."requested_by", "consent"."granted_by_account_id", "consent"."granted_at", "consent"."revoked_at", "consent"."receipt", "consent"."receipt_signature", "consent"."created_at", "consent"."updated_at", "consent"."version", "consent"."period_key", "consent"."period_uses", "consent"."receipt_key_id" FROM "consent" WHERE "consent"."agency_id" = :aid AND "consent"."subject_id" = :sid AND "consent"."purpose_code" = 'loan_application' AND {usable} ORDER BY "consent"."id" ASC \gset c_
 UPDATE "consent" SET "uses" = "uses" + 1, "period_uses" = (CASE WHEN ("period_key" = '{period}') THEN "period_uses" + 1 ELSE 1 END), "period_key" = '{period}', "last_used_at" = now() WHERE "consent"."id" = :c_cid AND "consent"."agency_id" = :aid AND {usable} RETURNING "id", "subject_id", "agency_id", "purpose_code", "purpose_text", "scope_classes", "scope_categories", "mode", "monthly_cap", "valid_from", "valid_until", "status", "uses", "last_used_at", "requested_by", "granted_by_account_id", "granted_at", "revoked_at", "receipt", "receipt_signature", "created_at", "updated_at", "version", "period_key", "period_uses", "receipt_key_id";
-SELECT "record_category"."id", "record_category"."code", "record_category"."name_zh", "record_category"."name_en", "record_category"."info_class", "record_category"."default_disclosure", "record_category"."repairable", "record_category"."sector", "record_category"."list_kind", "record_category"."double_publicity", "record_category"."subject_kinds", "record_category"."publication_rule", "record_category"."content_schema", "record_category"."active", "record_category"."created_at" FROM "record_category";
-SELECT "record_category"."id", "record_category"."code", "record_category"."name_zh", "record_category"."name_en", "record_category"."info_class", "record_category"."default_disclosure", "record_category"."repairable", "record_category"."sector", "record_category"."list_kind", "record_category"."double_publicity", "record_category"."subject_kinds", "record_category"."publication_rule", "record_category"."content_schema", "record_category"."active", "record_category"."created_at" FROM "record_category";
 SELECT {record_cols} FROM "credit_record" WHERE {window} AND ("credit_record"."disclosure" = 'public' OR "credit_record"."category_id" IN ({categories})) ORDER BY "credit_record"."id" DESC LIMIT 21;
-SELECT {subject_cols} FROM "subject" WHERE "subject"."id" IN (:sid);
 SELECT "department"."id", "department"."code", "department"."name_zh", "department"."name_en", "department"."region_code", "department"."contact_email", "department"."may_register_subjects", "department"."created_at" FROM "department" WHERE "department"."id" IN ({department});
 SELECT COUNT(*) AS num_items FROM (SELECT {record_cols} FROM "credit_record" WHERE {window} AND "credit_record"."disclosure" <> 'public' AND "credit_record"."category_id" NOT IN ({categories})) AS "sub_query";
 INSERT INTO "query_log" ("occurred_at", "subject_id", "actor_kind", "account_id", "api_client_id", "agency_id", "department_id", "consent_id", "purpose_code", "purpose_text", "channel", "record_ids", "request_id", "chain_seq", "prev_hash", "hash") VALUES (now(), :sid, 'agency_client', NULL, :cid, :aid, NULL, :c_cid, 'loan_application', NULL, 'api', '[11, 10, 9, 8, 7, 6, 5, 4, 3, 2, 1]', 'pgbench', NULL, NULL, NULL);
+SELECT "account_subject"."id", "account_subject"."account_id", "account_subject"."subject_id", "account_subject"."role", "account_subject"."bound_via", "account_subject"."bound_at", "account_subject"."verified_by_account_id", "account_subject"."revoked_at" FROM "account_subject" WHERE "account_subject"."subject_id" = :sid AND "account_subject"."revoked_at" IS NULL ORDER BY "account_subject"."id" ASC;
 COMMIT;
 "#
     )

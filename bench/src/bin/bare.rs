@@ -35,6 +35,8 @@ type BoxError = Box<dyn std::error::Error + Send + Sync>;
 struct App {
     pool: PgPool,
     keys: Arc<xinyong::crypto::Keys>,
+    /// The catalogue's ids and codes, kept by the process as Xinyong keeps it.
+    codes: Arc<std::collections::HashMap<i64, String>>,
 }
 
 #[derive(Deserialize)]
@@ -46,15 +48,14 @@ const CLIENT_ID: &str = "demo-xincheng-credit";
 const PURPOSE: &str = "loan_application";
 const PAGE: i64 = 20;
 
-const SQL_CLIENT: &str = r#"SELECT "api_client"."id", "api_client"."agency_id", "api_client"."department_id", "api_client"."client_id", "api_client"."secret_hash", "api_client"."secret_hint", "api_client"."name", "api_client"."scopes", "api_client"."rate_tier", "api_client"."status", "api_client"."created_at", "api_client"."rotated_at", "api_client"."revoked_at", "api_client"."last_used_at" FROM "api_client" WHERE "api_client"."client_id" = $1 LIMIT $2"#;
-const SQL_AGENCY: &str = r#"SELECT "agency"."id", "agency"."name", "agency"."uscc", "agency"."licence_number", "agency"."status", "agency"."contact_email", "agency"."created_at", "agency"."updated_at" FROM "agency" WHERE "agency"."id" = $1 LIMIT $2"#;
+const SQL_CLIENT: &str = r#"SELECT "api_client"."id" AS "A_id", "api_client"."agency_id" AS "A_agency_id", "api_client"."department_id" AS "A_department_id", "api_client"."client_id" AS "A_client_id", "api_client"."secret_hash" AS "A_secret_hash", "api_client"."secret_hint" AS "A_secret_hint", "api_client"."name" AS "A_name", "api_client"."scopes" AS "A_scopes", "api_client"."rate_tier" AS "A_rate_tier", "api_client"."status" AS "A_status", "api_client"."created_at" AS "A_created_at", "api_client"."rotated_at" AS "A_rotated_at", "api_client"."revoked_at" AS "A_revoked_at", "api_client"."last_used_at" AS "A_last_used_at", "agency"."id" AS "B_id", "agency"."name" AS "B_name", "agency"."uscc" AS "B_uscc", "agency"."licence_number" AS "B_licence_number", "agency"."status" AS "B_status", "agency"."contact_email" AS "B_contact_email", "agency"."created_at" AS "B_created_at", "agency"."updated_at" AS "B_updated_at" FROM "api_client" LEFT JOIN "agency" ON "api_client"."agency_id" = "agency"."id" WHERE "api_client"."client_id" = $1 LIMIT $2"#;
 const SQL_SUBJECT: &str = r#"SELECT "subject"."id", "subject"."kind", "subject"."name", "subject"."identifier_kind", "subject"."identifier_hash", "subject"."identifier_plain", "subject"."identifier_cipher", "subject"."identifier_masked", "subject"."legal_representative", "subject"."region_code", "subject"."contact_email", "subject"."status", "subject"."registered_on", "subject"."ended_on", "subject"."created_at", "subject"."updated_at", "subject"."version" FROM "subject" WHERE "subject"."identifier_hash" = $1 LIMIT $2"#;
 const SQL_CONSENTS: &str = r#"SELECT "consent"."id", "consent"."subject_id", "consent"."agency_id", "consent"."purpose_code", "consent"."purpose_text", "consent"."scope_classes", "consent"."scope_categories", "consent"."mode", "consent"."monthly_cap", "consent"."valid_from", "consent"."valid_until", "consent"."status", "consent"."uses", "consent"."last_used_at", "consent"."requested_by", "consent"."granted_by_account_id", "consent"."granted_at", "consent"."revoked_at", "consent"."receipt", "consent"."receipt_signature", "consent"."created_at", "consent"."updated_at", "consent"."version", "consent"."period_key", "consent"."period_uses", "consent"."receipt_key_id" FROM "consent" WHERE "consent"."agency_id" = $1 AND "consent"."subject_id" = $2 AND "consent"."purpose_code" = $3 AND "consent"."status" IN ($4, $5) AND "consent"."valid_until" > $6 AND "consent"."valid_from" <= $7 AND (("consent"."mode" = $8 AND "consent"."uses" < $9) OR ("consent"."mode" = $10 AND ("consent"."period_key" IS NULL OR "consent"."period_key" <> $11 OR "period_uses" < "monthly_cap"))) ORDER BY "consent"."id" ASC"#;
 const SQL_USE: &str = r#"UPDATE "consent" SET "uses" = "uses" + $1, "period_uses" = (CASE WHEN ("period_key" = $2) THEN "period_uses" + $3 ELSE $4 END), "period_key" = $5, "last_used_at" = $6 WHERE "consent"."id" = $7 AND "consent"."agency_id" = $8 AND "consent"."status" IN ($9, $10) AND "consent"."valid_until" > $11 AND "consent"."valid_from" <= $12 AND (("consent"."mode" = $13 AND "consent"."uses" < $14) OR ("consent"."mode" = $15 AND ("consent"."period_key" IS NULL OR "consent"."period_key" <> $16 OR "period_uses" < "monthly_cap"))) RETURNING "id", "subject_id", "agency_id", "purpose_code", "purpose_text", "scope_classes", "scope_categories", "mode", "monthly_cap", "valid_from", "valid_until", "status", "uses", "last_used_at", "requested_by", "granted_by_account_id", "granted_at", "revoked_at", "receipt", "receipt_signature", "created_at", "updated_at", "version", "period_key", "period_uses", "receipt_key_id""#;
 const SQL_CATEGORIES: &str = r#"SELECT "record_category"."id", "record_category"."code", "record_category"."name_zh", "record_category"."name_en", "record_category"."info_class", "record_category"."default_disclosure", "record_category"."repairable", "record_category"."sector", "record_category"."list_kind", "record_category"."double_publicity", "record_category"."subject_kinds", "record_category"."publication_rule", "record_category"."content_schema", "record_category"."active", "record_category"."created_at" FROM "record_category""#;
 const RECORD_COLS: &str = r#""credit_record"."id", "credit_record"."subject_id", "credit_record"."category_id", "credit_record"."department_id", "credit_record"."source_ref", "credit_record"."title", "credit_record"."content", "credit_record"."legal_basis_type", "credit_record"."legal_basis_number", "credit_record"."legal_basis_issuer", "credit_record"."legal_basis_effective_on", "credit_record"."decided_on", "credit_record"."conduct_ended_on", "credit_record"."valid_until", "credit_record"."severity", "credit_record"."disclosure", "credit_record"."disclosure_start", "credit_record"."disclosure_end", "credit_record"."status", "credit_record"."status_reason", "credit_record"."payload_hash", "credit_record"."submitted_by_account_id", "credit_record"."submitted_by_client_id", "credit_record"."submitted_at", "credit_record"."late_submission", "credit_record"."derived_from_record_id", "credit_record"."version", "credit_record"."created_at", "credit_record"."updated_at""#;
-const SQL_SUBJECT_IN: &str = r#"SELECT "subject"."id", "subject"."kind", "subject"."name", "subject"."identifier_kind", "subject"."identifier_hash", "subject"."identifier_plain", "subject"."identifier_cipher", "subject"."identifier_masked", "subject"."legal_representative", "subject"."region_code", "subject"."contact_email", "subject"."status", "subject"."registered_on", "subject"."ended_on", "subject"."created_at", "subject"."updated_at", "subject"."version" FROM "subject" WHERE "subject"."id" IN ($1)"#;
 const SQL_INSERT_LOG: &str = r#"INSERT INTO "query_log" ("occurred_at", "subject_id", "actor_kind", "account_id", "api_client_id", "agency_id", "department_id", "consent_id", "purpose_code", "purpose_text", "channel", "record_ids", "request_id", "chain_seq", "prev_hash", "hash") VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16)"#;
+const SQL_BINDINGS: &str = r#"SELECT "account_subject"."id", "account_subject"."account_id", "account_subject"."subject_id", "account_subject"."role", "account_subject"."bound_via", "account_subject"."bound_at", "account_subject"."verified_by_account_id", "account_subject"."revoked_at" FROM "account_subject" WHERE "account_subject"."subject_id" = $1 AND "account_subject"."revoked_at" IS NULL ORDER BY "account_subject"."id" ASC"#;
 
 fn placeholders(from: usize, n: usize) -> String {
     (from..from + n)
@@ -108,19 +109,18 @@ async fn run(app: &App, identifier: &str) -> Result<Value, BoxError> {
     let period = (now + chrono::Duration::hours(8))
         .format("%Y-%m")
         .to_string();
-    // Authentication's reads (the client, then its agency).
+    // Authentication's read (the client with its agency).
     let client = sqlx::query(SQL_CLIENT)
         .bind(CLIENT_ID)
         .bind(1i64)
         .fetch_one(&app.pool)
         .await?;
-    let agency_id: i64 = client.try_get("agency_id")?;
-    let client_id: i64 = client.try_get("id")?;
-    sqlx::query(SQL_AGENCY)
-        .bind(agency_id)
-        .bind(1i64)
-        .fetch_one(&app.pool)
-        .await?;
+    let agency_id: i64 = client.try_get("A_agency_id")?;
+    let client_id: i64 = client.try_get("A_id")?;
+    let agency_status: String = client.try_get("B_status")?;
+    if agency_status != "active" {
+        return Err("agency suspended".into());
+    }
 
     let uscc = Uscc::parse(identifier)?;
     let hash =
@@ -174,13 +174,7 @@ async fn run(app: &App, identifier: &str) -> Result<Value, BoxError> {
         .await?
         .ok_or("consent not usable")?;
     let _ = used;
-    // The catalogue is read twice (the scope's categories, then the page's).
-    let cats = sqlx::query(SQL_CATEGORIES).fetch_all(&mut *tx).await?;
-    sqlx::query(SQL_CATEGORIES).fetch_all(&mut *tx).await?;
-    let codes: std::collections::HashMap<i64, String> = cats
-        .iter()
-        .filter_map(|r| Some((r.try_get("id").ok()?, r.try_get("code").ok()?)))
-        .collect();
+    let codes = &app.codes;
     let covered: Vec<i64> = codes.keys().copied().collect();
 
     let sql = sql_records(covered.len());
@@ -195,10 +189,6 @@ async fn run(app: &App, identifier: &str) -> Result<Value, BoxError> {
         q = q.bind(*c);
     }
     let records = q.bind(PAGE + 1).fetch_all(&mut *tx).await?;
-    sqlx::query(SQL_SUBJECT_IN)
-        .bind(subject_id)
-        .fetch_all(&mut *tx)
-        .await?;
     let mut departments: Vec<i64> = records
         .iter()
         .filter_map(|r| r.try_get::<i64, _>("department_id").ok())
@@ -260,6 +250,11 @@ async fn run(app: &App, identifier: &str) -> Result<Value, BoxError> {
         .bind(None::<String>)
         .execute(&mut *tx)
         .await?;
+    // Whether the subject's accounts want a notice of this query.
+    sqlx::query(SQL_BINDINGS)
+        .bind(subject_id)
+        .fetch_all(&mut *tx)
+        .await?;
     tx.commit().await?;
     let name: String = subject.try_get("name")?;
     Ok(json!({ "data": { "agencySubject": {
@@ -292,7 +287,17 @@ async fn main() -> Result<(), BoxError> {
         .max_connections(args.connections)
         .connect(&args.database_url)
         .await?;
-    let app = App { pool, keys };
+    let codes = sqlx::query(SQL_CATEGORIES)
+        .fetch_all(&pool)
+        .await?
+        .iter()
+        .filter_map(|r| Some((r.try_get("id").ok()?, r.try_get("code").ok()?)))
+        .collect();
+    let app = App {
+        pool,
+        keys,
+        codes: Arc::new(codes),
+    };
     let router = axum::Router::new()
         .route("/agency-subject", get(agency_subject))
         .route("/healthz", get(|| async { "ok" }))

@@ -15,6 +15,16 @@
 //! 4. **`kill -9` of the server during API ingestion**: writers run, the
 //!    server is killed and started again; every acknowledged record is
 //!    there, nothing is half-written.
+//! 5. **`kill -9` of the server during the deadline sweep**: 20,000 overdue
+//!    milestones; the server is killed a quarter of the way through its
+//!    sweep and started again; each milestone is escalated exactly once
+//!    (one case event, one notice per operator, one email per notice) and
+//!    none is half-done.
+//!
+//! "No partial batch" is checked through the audit row each batch (an
+//! import batch, a `submitRecords` call) writes in its transaction with
+//! its accepted count: the records present must equal the sum of those
+//! counts.
 //!
 //! ```text
 //! cargo run --release -p xinyong-bench --bin faults
@@ -217,10 +227,40 @@ async fn fresh_db(
 async fn half_done(url: &str) -> Result<(i64, i64, i64), BoxError> {
     let conn = Database::connect(url).await?;
     let records = scalar(&conn, "SELECT count(*) FROM credit_record").await?;
-    let no_rev = scalar(&conn, "SELECT count(*) FROM credit_record r WHERE NOT EXISTS (SELECT 1 FROM record_revision v WHERE v.record_id = r.id)").await?;
-    let no_event = scalar(&conn, "SELECT count(*) FROM credit_record r WHERE NOT EXISTS (SELECT 1 FROM change_event e WHERE e.record_id = r.id)").await?;
+    // The harness's own records (API writers `F1-…`/`F2-…`, imports `BENCH-…`); the
+    // demo data is seeded directly, without change events.
+    let no_rev = scalar(&conn, "SELECT count(*) FROM credit_record r WHERE (r.source_ref LIKE 'F1-%' OR r.source_ref LIKE 'F2-%' OR r.source_ref LIKE 'BENCH-%') AND NOT EXISTS (SELECT 1 FROM record_revision v WHERE v.record_id = r.id)").await?;
+    let no_event = scalar(&conn, "SELECT count(*) FROM credit_record r WHERE (r.source_ref LIKE 'F1-%' OR r.source_ref LIKE 'F2-%' OR r.source_ref LIKE 'BENCH-%') AND NOT EXISTS (SELECT 1 FROM change_event e WHERE e.record_id = r.id)").await?;
     conn.close().await?;
     Ok((records, no_rev, no_event))
+}
+
+/// A batch is whole when its records and its audit row (written in the same
+/// transaction, with the batch's accepted count) are both there: the sum of
+/// `accepted` over the committed batches must equal the records present.
+/// Returns (records matching `refs_like`, sum of accepted over audit rows
+/// whose request id matches `request_like`).
+async fn batches_whole(
+    url: &str,
+    refs_like: &str,
+    request_like: &str,
+) -> Result<(i64, i64), BoxError> {
+    let conn = Database::connect(url).await?;
+    let records = scalar(
+        &conn,
+        &format!("SELECT count(*) FROM credit_record WHERE source_ref LIKE '{refs_like}'"),
+    )
+    .await?;
+    let accepted = scalar(
+        &conn,
+        &format!(
+            "SELECT COALESCE(SUM((detail->>'accepted')::bigint), 0)::bigint FROM audit_event \
+             WHERE action = 'records.submit' AND request_id LIKE '{request_like}'"
+        ),
+    )
+    .await?;
+    conn.close().await?;
+    Ok((records, accepted))
 }
 
 async fn department_token(base: &str) -> Result<String, BoxError> {
@@ -402,13 +442,17 @@ async fn scenario_restart(
     };
     let present = acknowledged_present(&url, &acked).await?;
     let (records, no_rev, no_event) = half_done(&url).await?;
+    // Every submitRecords call is one transaction with one audit row.
+    let (written, in_whole_calls) = batches_whole(&url, "F1-%", "%").await?;
+    // Answered within seconds of the database's return.
     let pass = not_ready_seen
-        && recovered.is_some()
+        && recovered.is_some_and(|s| s <= 10.0)
         && present == acked.len()
+        && written == in_whole_calls
         && no_rev == 0
         && no_event == 0;
     md.push_str(&format!(
-        "| database stopped {:.1} s → {:.1} s under API writes | /readyz not-ready during the outage: {}; ready again {} after PostgreSQL started; calls ok {ok_calls}, failed {failed_calls}; acknowledged records present {present} of {}; records {records}, without revision {no_rev}, without change event {no_event} | {} |\n",
+        "| database stopped {:.1} s → {:.1} s under API writes | /readyz not-ready during the outage: {}; ready again {} after PostgreSQL started; calls ok {ok_calls}, failed {failed_calls}; acknowledged records present {present} of {}; records written {written} = accepted in whole calls {in_whole_calls}; records {records}, without revision {no_rev}, without change event {no_event} | {} |\n",
         down_at,
         up_at,
         if not_ready_seen { "yes" } else { "NO" },
@@ -476,6 +520,9 @@ async fn scenario_import_cut(
         cluster.start()?;
     }
     let (records_cut, no_rev, no_event) = half_done(&url).await?;
+    // No partial batch: what the cut import left equals the sum of the
+    // batches whose transaction (records + audit row) committed.
+    let (left, in_whole_batches) = batches_whole(&url, "BENCH-%", "import-%").await?;
     let again = cli(
         bin,
         &url,
@@ -498,12 +545,13 @@ async fn scenario_import_cut(
     let (records_after, no_rev2, no_event2) = half_done(&url).await?;
     let pass = no_rev == 0
         && no_event == 0
+        && left == in_whole_batches
         && rejected == 0
         && accepted + unchanged == rows as u64
         && no_rev2 == 0
         && no_event2 == 0;
     md.push_str(&format!(
-        "| {what} (40,000 rows) | import exited with {status} after {records_cut} records in (the demo's included); without revision {no_rev}, without change event {no_event}; re-run: accepted {accepted} + unchanged {unchanged} = {}, rejected {rejected}; records after {records_after} | {} |\n",
+        "| {what} (40,000 rows) | import exited with {status} after {records_cut} records in (the demo's included); imported rows left {left} = accepted in committed batches {in_whole_batches} (no partial batch); without revision {no_rev}, without change event {no_event}; re-run: accepted {accepted} + unchanged {unchanged} = {}, rejected {rejected}; records after {records_after} | {} |\n",
         accepted + unchanged,
         if pass { "pass" } else { "FAIL" }
     ));
@@ -548,10 +596,140 @@ async fn scenario_kill_server(
     let acked = writes.lock().map_err(|_| "lock")?.acknowledged.clone();
     let present = acknowledged_present(&url, &acked).await?;
     let (records, no_rev, no_event) = half_done(&url).await?;
-    let pass = present == acked.len() && no_rev == 0 && no_event == 0;
+    let (written, in_whole_calls) = batches_whole(&url, "F2-%", "%").await?;
+    let pass = present == acked.len() && written == in_whole_calls && no_rev == 0 && no_event == 0;
     md.push_str(&format!(
-        "| kill -9 of `xinyong serve` during API writes | acknowledged records present {present} of {}; records {records}, without revision {no_rev}, without change event {no_event}; restarted and ready | {} |\n",
+        "| kill -9 of `xinyong serve` during API writes | acknowledged records present {present} of {}; records written {written} = accepted in whole calls {in_whole_calls}; records {records}, without revision {no_rev}, without change event {no_event}; restarted and ready | {} |\n",
         acked.len(),
+        if pass { "pass" } else { "FAIL" }
+    ));
+    Ok(pass)
+}
+
+/// Scenario 5, `kill -9` of the server during the deadline sweep: 20,000 overdue
+/// milestones (of cases that no longer exist, so each escalates to the
+/// operators) are swept when the server starts; it is killed once a
+/// quarter are done, started again, and left to finish. Checked: every
+/// milestone escalated exactly once (one `escalated` case event, one notice
+/// per operator, one email per notice), none half-done (escalated without
+/// its notice or event, or the reverse), every email written once.
+async fn scenario_kill_sweep(
+    cluster: &Cluster,
+    bin: &Path,
+    md: &mut String,
+) -> Result<bool, BoxError> {
+    eprintln!("5. kill -9 of the server during the deadline sweep …");
+    let data = tempfile::tempdir()?;
+    let url = fresh_db(cluster, "faults_kill_sweep", bin, data.path()).await?;
+    let n: i64 = 20_000;
+    let conn = Database::connect(&url).await?;
+    conn.execute_unprepared(&format!(
+        "INSERT INTO deadline (case_kind, case_id, subject_id, milestone, due_on, due_at, \
+         rule_id, rule_source, provisional, status, created_at, next_check_at) \
+         SELECT 'objection', 900000000 + g, (SELECT min(id) FROM subject), 'first_check', \
+         DATE '2026-01-05', TIMESTAMPTZ '2026-01-05 16:00:00+00', 'objection.first_check', \
+         'faults harness', false, 'open', now(), TIMESTAMPTZ '2026-01-06 16:00:00+00' \
+         FROM generate_series(1, {n}) g"
+    ))
+    .await?;
+    let operators = scalar(
+        &conn,
+        "SELECT count(*) FROM account WHERE role = 'operator' AND status = 'active'",
+    )
+    .await?;
+    let escalated_sql =
+        "SELECT count(*) FROM deadline WHERE case_id > 900000000 AND escalated_at IS NOT NULL";
+    let mut server = spawn_xinyong(bin, &url, data.path(), &[])?;
+    let t = Instant::now();
+    let at_kill = loop {
+        let c = scalar(&conn, escalated_sql).await?;
+        if c >= n / 4 || t.elapsed() > Duration::from_secs(120) {
+            break c;
+        }
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    };
+    server.child.kill()?;
+    let _ = server.child.wait();
+    let after_kill = scalar(&conn, escalated_sql).await?;
+    // Started again: the first tick sweeps what is left.
+    let mut again = spawn_xinyong(bin, &url, data.path(), &[])?;
+    again.wait_ready("/readyz", Duration::from_secs(60)).await?;
+    let t = Instant::now();
+    let done = loop {
+        let c = scalar(&conn, escalated_sql).await?;
+        let pending = scalar(
+            &conn,
+            "SELECT count(*) FROM outbox_email WHERE status IN ('pending', 'sending')",
+        )
+        .await?;
+        if (c >= n && pending == 0) || t.elapsed() > Duration::from_secs(600) {
+            break c;
+        }
+        tokio::time::sleep(Duration::from_millis(500)).await;
+    };
+    again.stop();
+    let events = scalar(
+        &conn,
+        "SELECT count(*) FROM case_event WHERE case_id > 900000000 AND event = 'escalated'",
+    )
+    .await?;
+    let twice = scalar(
+        &conn,
+        "SELECT count(*) FROM (SELECT case_id FROM case_event WHERE case_id > 900000000 \
+         AND event = 'escalated' GROUP BY case_id HAVING count(*) > 1) d",
+    )
+    .await?;
+    let notices = scalar(
+        &conn,
+        "SELECT count(*) FROM notice WHERE dedupe_key LIKE 'deadline:%:overdue%'",
+    )
+    .await?;
+    // Escalated without its notice, or noticed without being escalated
+    // (a range on the unique dedupe key, so the index answers it).
+    let half = scalar(
+        &conn,
+        "SELECT count(*) FROM deadline d WHERE d.case_id > 900000000 AND \
+         (d.escalated_at IS NOT NULL) <> EXISTS (SELECT 1 FROM notice n \
+          WHERE n.dedupe_key >= 'deadline:' || d.id || ':overdue:' \
+          AND n.dedupe_key < 'deadline:' || d.id || ':overdue;')",
+    )
+    .await?;
+    let emails = scalar(
+        &conn,
+        "SELECT count(*) FROM outbox_email e JOIN notice n ON n.id = e.notice_id \
+         WHERE n.dedupe_key LIKE 'deadline:%:overdue%'",
+    )
+    .await?;
+    let sent = scalar(
+        &conn,
+        "SELECT count(*) FROM outbox_email e JOIN notice n ON n.id = e.notice_id \
+         WHERE n.dedupe_key LIKE 'deadline:%:overdue%' AND e.status = 'sent'",
+    )
+    .await?;
+    let emails_per_notice_max = scalar(
+        &conn,
+        "SELECT COALESCE(MAX(c), 0)::bigint FROM (SELECT count(*) AS c FROM outbox_email \
+         WHERE notice_id IS NOT NULL GROUP BY notice_id) d",
+    )
+    .await?;
+    conn.close().await?;
+    let eml = std::fs::read_dir(data.path().join("mail"))
+        .map(|d| {
+            d.filter_map(Result::ok)
+                .filter(|e| e.path().extension().is_some_and(|x| x == "eml"))
+                .count()
+        })
+        .unwrap_or(0);
+    let pass = at_kill < n
+        && done == n
+        && events == n
+        && twice == 0
+        && half == 0
+        && notices == n * operators
+        && emails_per_notice_max <= 1
+        && sent == emails;
+    md.push_str(&format!(
+        "| kill -9 of `xinyong serve` during the deadline sweep ({n} overdue milestones, {operators} operator(s)) | killed with {after_kill} escalated; after the restart {done} escalated, `escalated` events {events} (twice: {twice}), half-done {half}; notices {notices} (= milestones × operators); emails {emails}, sent {sent}, most emails for one notice {emails_per_notice_max}; .eml files written {eml} | {} |\n",
         if pass { "pass" } else { "FAIL" }
     ));
     Ok(pass)
@@ -587,6 +765,7 @@ async fn run() -> Result<bool, BoxError> {
     all &= scenario_import_cut(&cluster, &bin, &mut md, false).await?;
     all &= scenario_import_cut(&cluster, &bin, &mut md, true).await?;
     all &= scenario_kill_server(&cluster, &bin, &mut md).await?;
+    all &= scenario_kill_sweep(&cluster, &bin, &mut md).await?;
     drop(cluster);
     println!("{md}");
     let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("reports");

@@ -42,6 +42,7 @@ fn sign_in_page(
             {text_field(lang, "password", "field.password", None, "password", "", errors, "current-password")}
             <button type="submit">{t(lang, "signin.button")}</button>
         </form>
+        <p><a href="/forgot-password">{t(lang, "forgot.title")}</a></p>
         <p>{t(lang, "signin.no_account")} " " <a href="/sign-up">{t(lang, "nav.sign_up")}</a></p>
     }
     .into_any();
@@ -52,6 +53,7 @@ pub async fn sign_in_form(ctx: Ctx, Query(n): Query<Next>) -> Response {
     let note = match n.done.as_str() {
         "signed-up" => Some("signin.after_signup"),
         "signed-out" => Some("signin.after_signout"),
+        "reset" => Some("signin.after_reset"),
         _ => None,
     };
     sign_in_page(&ctx, StatusCode::OK, "", &n.next, &[], note)
@@ -285,5 +287,200 @@ pub async fn sign_out(State(p): State<Portal>, ctx: Ctx, form: Form) -> Response
         &ctx,
         "/sign-in?done=signed-out",
         &[web::cookie(web::SESSION_COOKIE, "", Some(0), ctx.secure)],
+    )
+}
+
+// ---------------------------------------------------------------------------
+// Forgotten password: ask for a link by email, then choose a new password
+// on the page the link opens (`/account/reset-password?token=`, the path
+// the platform's email uses).
+
+fn forgot_page(
+    ctx: &Ctx,
+    status: StatusCode,
+    email: &str,
+    errors: &[(String, String)],
+) -> Response {
+    let lang = ctx.lang;
+    let body = view! {
+        <p class="caption"><a href="/sign-in">{t(lang, "signin.title")}</a></p>
+        <h1>{t(lang, "forgot.title")}</h1>
+        <p class="lead">{t(lang, "forgot.lead")}</p>
+        {error_summary(lang, errors)}
+        <form method="post" action="/forgot-password" novalidate>
+            <input type="hidden" name="csrf" value=ctx.csrf()/>
+            {text_field(lang, "email", "field.email", None, "email", email, errors, "username")}
+            <button type="submit">{t(lang, "forgot.button")}</button>
+        </form>
+    }
+    .into_any();
+    page(ctx, status, t(lang, "forgot.title"), body)
+}
+
+pub async fn forgot_form(ctx: Ctx) -> Response {
+    forgot_page(&ctx, StatusCode::OK, "", &[])
+}
+
+const REQUEST_RESET: &str = "mutation($i:RequestPasswordResetInput!){requestPasswordReset(input:$i){accepted userErrors{field code message}}}";
+
+pub async fn forgot(State(p): State<Portal>, ctx: Ctx, form: Form) -> Response {
+    if !ctx.csrf_ok(&form) {
+        return web::csrf_rejected(&ctx);
+    }
+    let lang = ctx.lang;
+    let email = form.get("email").trim().to_string();
+    if email.is_empty() {
+        let e = [(
+            "email".to_string(),
+            t(lang, "signin.email_missing").to_string(),
+        )];
+        return forgot_page(&ctx, StatusCode::UNPROCESSABLE_ENTITY, &email, &e);
+    }
+    let g = gql::run(&p, &ctx, REQUEST_RESET, json!({ "i": { "email": email } })).await;
+    if !g.ok() {
+        return gql::failure(&ctx, &g);
+    }
+    let errs = gql::user_errors(g.at("/requestPasswordReset/userErrors"));
+    if let Some(e) = errs.first() {
+        let e = [("email".to_string(), explain(lang, e))];
+        return forgot_page(&ctx, StatusCode::UNPROCESSABLE_ENTITY, &email, &e);
+    }
+    // The same answer whether or not an account has this email.
+    web::message(
+        &ctx,
+        StatusCode::OK,
+        "forgot.sent.title",
+        "forgot.sent.text",
+    )
+}
+
+#[derive(Deserialize, Default)]
+pub struct TokenQ {
+    #[serde(default)]
+    token: String,
+}
+
+fn reset_page(ctx: &Ctx, status: StatusCode, token: &str, errors: &[(String, String)]) -> Response {
+    let lang = ctx.lang;
+    let body = view! {
+        <h1>{t(lang, "reset.title")}</h1>
+        {error_summary(lang, errors)}
+        <form method="post" action="/account/reset-password" novalidate>
+            <input type="hidden" name="csrf" value=ctx.csrf()/>
+            <input type="hidden" name="token" value=token.to_string()/>
+            {text_field(lang, "password", "field.new_password", Some("field.new_password.hint"), "password", "", errors, "new-password")}
+            <button type="submit">{t(lang, "reset.button")}</button>
+        </form>
+        <p><a href="/forgot-password">{t(lang, "reset.again")}</a></p>
+    }
+    .into_any();
+    page(ctx, status, t(lang, "reset.title"), body)
+}
+
+pub async fn reset_form(ctx: Ctx, Query(q): Query<TokenQ>) -> Response {
+    if q.token.is_empty() || q.token.len() > 200 {
+        return web::message(
+            &ctx,
+            StatusCode::NOT_FOUND,
+            "reset.bad.title",
+            "reset.bad.text",
+        );
+    }
+    reset_page(&ctx, StatusCode::OK, &q.token, &[])
+}
+
+const RESET: &str = "mutation($i:ResetPasswordInput!){resetPassword(input:$i){account{id} userErrors{field code message}}}";
+
+pub async fn reset(State(p): State<Portal>, ctx: Ctx, form: Form) -> Response {
+    if !ctx.csrf_ok(&form) {
+        return web::csrf_rejected(&ctx);
+    }
+    let lang = ctx.lang;
+    let token = form.get("token").to_string();
+    let password = form.get("password");
+    if password.is_empty() {
+        let e = [(
+            "password".to_string(),
+            t(lang, "signin.password_missing").to_string(),
+        )];
+        return reset_page(&ctx, StatusCode::UNPROCESSABLE_ENTITY, &token, &e);
+    }
+    let vars = json!({ "i": { "token": token, "newPassword": password } });
+    let g = gql::run(&p, &ctx, RESET, vars).await;
+    if !g.ok() {
+        return gql::failure(&ctx, &g);
+    }
+    let errs = gql::user_errors(g.at("/resetPassword/userErrors"));
+    if let Some(e) = errs.first() {
+        if matches!(e.code.as_str(), "TOKEN_INVALID" | "TOKEN_EXPIRED") {
+            return web::message(
+                &ctx,
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "reset.bad.title",
+                "reset.bad.text",
+            );
+        }
+        let e = [("password".to_string(), explain(lang, e))];
+        return reset_page(&ctx, StatusCode::UNPROCESSABLE_ENTITY, &token, &e);
+    }
+    // Every session of the account has ended: sign in with the new one.
+    web::see_other(
+        &ctx,
+        "/sign-in?done=reset",
+        &[web::cookie(web::SESSION_COOKIE, "", Some(0), ctx.secure)],
+    )
+}
+
+// ---------------------------------------------------------------------------
+// Email verification: the emailed link opens a page with one button, so
+// that a mail scanner fetching the link does not verify on its own.
+
+pub async fn verify_form(ctx: Ctx, Query(q): Query<TokenQ>) -> Response {
+    let lang = ctx.lang;
+    if q.token.is_empty() || q.token.len() > 200 {
+        return web::message(
+            &ctx,
+            StatusCode::NOT_FOUND,
+            "verify.bad.title",
+            "verify.bad.text",
+        );
+    }
+    let body = view! {
+        <h1>{t(lang, "verify.title")}</h1>
+        <p>{t(lang, "verify.text")}</p>
+        <form method="post" action="/account/verify-email">
+            <input type="hidden" name="csrf" value=ctx.csrf()/>
+            <input type="hidden" name="token" value=q.token.clone()/>
+            <button type="submit">{t(lang, "verify.button")}</button>
+        </form>
+    }
+    .into_any();
+    page(&ctx, StatusCode::OK, t(lang, "verify.title"), body)
+}
+
+const VERIFY: &str = "mutation($i:VerifyEmailInput!){verifyEmail(input:$i){account{id} userErrors{field code message}}}";
+
+pub async fn verify(State(p): State<Portal>, ctx: Ctx, form: Form) -> Response {
+    if !ctx.csrf_ok(&form) {
+        return web::csrf_rejected(&ctx);
+    }
+    let vars = json!({ "i": { "token": form.get("token") } });
+    let g = gql::run(&p, &ctx, VERIFY, vars).await;
+    if !g.ok() {
+        return gql::failure(&ctx, &g);
+    }
+    if !gql::user_errors(g.at("/verifyEmail/userErrors")).is_empty() {
+        return web::message(
+            &ctx,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "verify.bad.title",
+            "verify.bad.text",
+        );
+    }
+    web::message(
+        &ctx,
+        StatusCode::OK,
+        "verify.done.title",
+        "verify.done.text",
     )
 }

@@ -283,7 +283,7 @@ const CASE: &str = "query($id:ID!){viewer{account{role}} objection(id:$id){id re
 #[derive(Deserialize, Default)]
 pub struct Done {
     #[serde(default)]
-    done: String,
+    pub done: String,
 }
 
 fn case_status(lang: Lang, st: &str, outcome: &str) -> String {
@@ -309,7 +309,7 @@ fn case_status(lang: Lang, st: &str, outcome: &str) -> String {
     }
 }
 
-fn milestone(lang: Lang, m: &str) -> &'static str {
+pub fn milestone(lang: Lang, m: &str) -> &'static str {
     match m {
         "first_check" => t(lang, "milestone.first_check"),
         "own_error_notify" => t(lang, "milestone.own_error_notify"),
@@ -347,7 +347,7 @@ fn event_text(lang: Lang, e: &str) -> String {
 
 /// The deadlines as a list: milestone, last day, countdown (words, not
 /// colour alone), and the rule's legal source.
-fn clocks(lang: Lang, case: &Value) -> AnyView {
+pub fn clocks(lang: Lang, case: &Value) -> AnyView {
     let items = list(case, "/deadlines")
         .iter()
         .map(|d| {
@@ -377,7 +377,7 @@ fn clocks(lang: Lang, case: &Value) -> AnyView {
     view! { <ul class="clocks">{items}</ul> }.into_any()
 }
 
-fn timeline(lang: Lang, case: &Value) -> AnyView {
+pub fn timeline(lang: Lang, case: &Value) -> AnyView {
     let items = list(case, "/timeline")
         .iter()
         .map(|e| {
@@ -392,7 +392,7 @@ fn timeline(lang: Lang, case: &Value) -> AnyView {
     view! { <ol class="timeline">{items}</ol> }.into_any()
 }
 
-fn evidence(lang: Lang, case: &Value) -> AnyView {
+pub fn evidence(lang: Lang, case: &Value) -> AnyView {
     let files = list(case, "/evidence");
     if files.is_empty() {
         return view! { <p>{t(lang, "case.no_evidence")}</p> }.into_any();

@@ -3,8 +3,10 @@
 pub mod account;
 pub mod cases;
 pub mod consents;
+pub mod links;
 pub mod me;
 pub mod public;
+pub mod repair;
 pub mod staff;
 pub mod subject;
 

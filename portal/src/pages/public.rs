@@ -122,6 +122,11 @@ pub async fn subject_page(
     if identifier.len() > 40 {
         return web::not_found(&ctx);
     }
+    // A database number (a notice's link to "your subject"; a USCC has 18
+    // characters): the signed-in reader's own subjects are on the dashboard.
+    if identifier.len() < 18 && identifier.bytes().all(|b| b.is_ascii_digit()) {
+        return web::see_other(&ctx, "/me", &[]);
+    }
     let g = gql::run(&p, &ctx, SUBJECT, json!({ "id": identifier })).await;
     if !g.ok() {
         return gql::failure(&ctx, &g);

@@ -1,16 +1,18 @@
 //! The staff workbench: department staff and platform operators.
 
-use axum::extract::State;
+use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::Response;
 use leptos::prelude::*;
+use serde::Deserialize;
 use serde_json::{Value, json};
 
-use super::pick;
+use super::cases::milestone;
+use super::{explain, pick};
 use crate::Portal;
 use crate::gql::{self, list, s};
-use crate::i18n::t;
-use crate::web::{self, Ctx, page};
+use crate::i18n::{Lang, t};
+use crate::web::{self, Ctx, Form, page};
 
 const WHO: &str = "query{viewer{account{displayName role department{code nameZh nameEn}}}}";
 
@@ -42,50 +44,11 @@ pub async fn workbench(State(p): State<Portal>, ctx: Ctx) -> Response {
     };
     let lang = ctx.lang;
     let operator = role == "OPERATOR";
-    let q = gql::run(&p, &ctx, QUEUE, json!({})).await;
+    let q = gql::run(&p, &ctx, QUEUE, json!({ "o": false })).await;
     if !q.ok() {
         return gql::failure(&ctx, &q);
     }
-    let queue = list(&q.data, "/caseQueue");
-    let rows = queue
-        .iter()
-        .filter(|i| !i.get("objection").is_none_or(Value::is_null))
-        .map(|i| {
-            let d = i.get("deadline").unwrap_or(&Value::Null);
-            let o = i.get("objection").unwrap_or(&Value::Null);
-            let overdue = d.get("overdue").and_then(Value::as_bool) == Some(true);
-            let words = match lang {
-                crate::i18n::Lang::Zh => s(d, "countdownZh"),
-                crate::i18n::Lang::En => s(d, "countdownEn"),
-            }
-            .to_string();
-            let href = format!("/cases/{}", web::encode(s(o, "id")));
-            view! {
-                <tr class=if overdue { "overdue" } else { "" }>
-                    <td><a href=href>{s(o.get("record").unwrap_or(&Value::Null), "title").to_string()}</a></td>
-                    <td>{t(lang, "case.title")}</td>
-                    <td>{web::date_str(lang, s(d, "dueOn"))}</td>
-                    <td>{if overdue { format!("⚠ {words}") } else { words }}</td>
-                </tr>
-            }
-        })
-        .collect_view();
-    let queue_view = if queue.is_empty() {
-        view! { <p>{t(lang, "staff.queue.empty")}</p> }.into_any()
-    } else {
-        view! {
-            <div class="table-wrap"><table>
-                <thead><tr>
-                    <th scope="col">{t(lang, "col.title")}</th>
-                    <th scope="col">{t(lang, "staff.queue.kind")}</th>
-                    <th scope="col">{t(lang, "deadline.by")}</th>
-                    <th scope="col">{t(lang, "staff.queue.clock")}</th>
-                </tr></thead>
-                <tbody>{rows}</tbody>
-            </table></div>
-        }
-        .into_any()
-    };
+    let queue_view = queue_table(lang, list(&q.data, "/caseQueue"));
     let dept = account
         .get("department")
         .filter(|d| !d.is_null())
@@ -102,6 +65,8 @@ pub async fn workbench(State(p): State<Portal>, ctx: Ctx) -> Response {
         {operator.then(|| view! {
             <h2>{t(lang, "staff.oversight")}</h2>
             <ul class="actions">
+                <li><a href="/staff/overdue">{t(lang, "staff.overdue")}</a></li>
+                <li><a href="/staff/emails">{t(lang, "staff.emails")}</a></li>
                 <li><a href="/staff/late">{t(lang, "staff.late")}</a></li>
                 <li><a href="/staff/agencies">{t(lang, "staff.agencies")}</a></li>
             </ul>
@@ -111,7 +76,211 @@ pub async fn workbench(State(p): State<Portal>, ctx: Ctx) -> Response {
     page(&ctx, StatusCode::OK, t(lang, "staff.title"), body)
 }
 
-const QUEUE: &str = "query{caseQueue(first:50){caseKind deadline{dueOn overdue countdownZh countdownEn} objection{id record{title}}}}";
+const QUEUE: &str = "query($o:Boolean!){caseQueue(first:50,overdueOnly:$o){caseKind deadline{milestone dueOn overdue countdownZh countdownEn} objection{id record{title}} repairApplication{id record{title}} complaint{id statement}}}";
+
+/// The case queue as a table: what, which kind, which milestone, the last
+/// day and the time left (overdue said in words and marked, not colour
+/// alone). Objections and repair applications link to their pages.
+fn queue_table(lang: Lang, queue: &[Value]) -> AnyView {
+    if queue.is_empty() {
+        return view! { <p>{t(lang, "staff.queue.empty")}</p> }.into_any();
+    }
+    let rows = queue
+        .iter()
+        .map(|i| {
+            let d = i.get("deadline").unwrap_or(&Value::Null);
+            let overdue = d.get("overdue").and_then(Value::as_bool) == Some(true);
+            let words = match lang {
+                Lang::Zh => s(d, "countdownZh"),
+                Lang::En => s(d, "countdownEn"),
+            }
+            .to_string();
+            let title_of = |c: &Value| s(c.get("record").unwrap_or(&Value::Null), "title").to_string();
+            let (kind, what) = match s(i, "caseKind") {
+                "OBJECTION" => {
+                    let o = i.get("objection").unwrap_or(&Value::Null);
+                    let href = format!("/cases/{}", web::encode(s(o, "id")));
+                    (t(lang, "case.title"), view! { <a href=href>{title_of(o)}</a> }.into_any())
+                }
+                "REPAIR" => {
+                    let r = i.get("repairApplication").unwrap_or(&Value::Null);
+                    let href = format!("/repairs/{}", web::encode(s(r, "id")));
+                    (t(lang, "repair.application"), view! { <a href=href>{title_of(r)}</a> }.into_any())
+                }
+                _ => {
+                    let c = i.get("complaint").unwrap_or(&Value::Null);
+                    let text: String = s(c, "statement").chars().take(60).collect();
+                    (t(lang, "staff.complaint"), view! { <span>{text}</span> }.into_any())
+                }
+            };
+            view! {
+                <tr class=if overdue { "overdue" } else { "" }>
+                    <td>{what}</td>
+                    <td>{kind}<br/><span class="meta">{milestone(lang, s(d, "milestone"))}</span></td>
+                    <td>{web::date_str(lang, s(d, "dueOn"))}</td>
+                    <td>{if overdue { format!("⚠ {words}") } else { words }}</td>
+                </tr>
+            }
+        })
+        .collect_view();
+    view! {
+        <div class="table-wrap"><table>
+            <thead><tr>
+                <th scope="col">{t(lang, "col.title")}</th>
+                <th scope="col">{t(lang, "staff.queue.kind")}</th>
+                <th scope="col">{t(lang, "deadline.by")}</th>
+                <th scope="col">{t(lang, "staff.queue.clock")}</th>
+            </tr></thead>
+            <tbody>{rows}</tbody>
+        </table></div>
+    }
+    .into_any()
+}
+
+/// Operators: every milestone past its last day, most overdue first.
+pub async fn overdue(State(p): State<Portal>, ctx: Ctx) -> Response {
+    let (role, _) = match staff_role(&p, &ctx).await {
+        Ok(r) => r,
+        Err(r) => return r,
+    };
+    if role != "OPERATOR" {
+        return web::not_found(&ctx);
+    }
+    let lang = ctx.lang;
+    let g = gql::run(&p, &ctx, QUEUE, json!({ "o": true })).await;
+    if !g.ok() {
+        return gql::failure(&ctx, &g);
+    }
+    let body = view! {
+        <p class="caption"><a href="/staff">{t(lang, "staff.title")}</a></p>
+        <h1>{t(lang, "staff.overdue")}</h1>
+        <p class="lead">{t(lang, "staff.overdue.lead")}</p>
+        {queue_table(lang, list(&g.data, "/caseQueue"))}
+    }
+    .into_any();
+    page(&ctx, StatusCode::OK, t(lang, "staff.overdue"), body)
+}
+
+const FAILED: &str = "query{failedEmails(first:50){nodes{id to subject status attempts nextAttemptAt lastError createdAt}}}";
+
+#[derive(Deserialize, Default)]
+pub struct Done {
+    #[serde(default)]
+    done: String,
+}
+
+/// Operators: emails that failed (dead-lettered or still retrying), each
+/// with a button to send it again.
+pub async fn emails(State(p): State<Portal>, ctx: Ctx, Query(d): Query<Done>) -> Response {
+    let (role, _) = match staff_role(&p, &ctx).await {
+        Ok(r) => r,
+        Err(r) => return r,
+    };
+    if role != "OPERATOR" {
+        return web::not_found(&ctx);
+    }
+    let lang = ctx.lang;
+    let g = gql::run(&p, &ctx, FAILED, json!({})).await;
+    if !g.ok() {
+        return gql::failure(&ctx, &g);
+    }
+    let csrf = ctx.csrf();
+    let mails = list(&g.data, "/failedEmails/nodes");
+    let rows = mails
+        .iter()
+        .map(|m| {
+            let status = match s(m, "status") {
+                "DEAD" => t(lang, "email.dead").to_string(),
+                _ => {
+                    let next = s(m, "nextAttemptAt");
+                    if next.is_empty() {
+                        t(lang, "email.retrying").to_string()
+                    } else {
+                        format!("{} {}", t(lang, "email.next"), web::datetime_str(lang, next))
+                    }
+                }
+            };
+            let attempts = m.get("attempts").and_then(Value::as_i64).unwrap_or(0);
+            let action = format!("/staff/emails/{}/retry", web::encode(s(m, "id")));
+            view! {
+                <tr>
+                    <td>{s(m, "subject").to_string()}<br/><span class="meta">{s(m, "to").to_string()} " · " {web::datetime_str(lang, s(m, "createdAt"))}</span></td>
+                    <td>{status}<br/><span class="meta">{format!("{} {attempts}", t(lang, "email.attempts"))}</span></td>
+                    <td class="mono">{s(m, "lastError").to_string()}</td>
+                    <td>
+                        <form method="post" action=action class="inline">
+                            <input type="hidden" name="csrf" value=csrf.clone()/>
+                            <button type="submit" class="secondary small">{t(lang, "email.retry")}</button>
+                        </form>
+                    </td>
+                </tr>
+            }
+        })
+        .collect_view();
+    let note = (d.done == "retried").then_some("email.retried");
+    let body = view! {
+        <p class="caption"><a href="/staff">{t(lang, "staff.title")}</a></p>
+        <h1>{t(lang, "staff.emails")}</h1>
+        <p class="lead">{t(lang, "staff.emails.lead")}</p>
+        {note.map(|n| view! { <div class="notice" role="status"><p>{t(lang, n)}</p></div> })}
+        {if mails.is_empty() {
+            view! { <p>{t(lang, "staff.emails.none")}</p> }.into_any()
+        } else {
+            view! {
+                <div class="table-wrap"><table>
+                    <thead><tr>
+                        <th scope="col">{t(lang, "email.subject")}</th>
+                        <th scope="col">{t(lang, "col.status")}</th>
+                        <th scope="col">{t(lang, "email.error")}</th>
+                        <th scope="col">{t(lang, "email.action")}</th>
+                    </tr></thead>
+                    <tbody>{rows}</tbody>
+                </table></div>
+            }
+            .into_any()
+        }}
+    }
+    .into_any();
+    page(&ctx, StatusCode::OK, t(lang, "staff.emails"), body)
+}
+
+const RETRY: &str = "mutation($i:RetryEmailInput!){retryEmail(input:$i){email{id status} userErrors{field code message}}}";
+
+pub async fn retry_email(
+    State(p): State<Portal>,
+    ctx: Ctx,
+    Path(id): Path<String>,
+    form: Form,
+) -> Response {
+    if !ctx.csrf_ok(&form) {
+        return web::csrf_rejected(&ctx);
+    }
+    let g = gql::run(&p, &ctx, RETRY, json!({ "i": { "id": id } })).await;
+    if !g.ok() {
+        return gql::failure(&ctx, &g);
+    }
+    let errs = gql::user_errors(g.at("/retryEmail/userErrors"));
+    if let Some(e) = errs.first() {
+        if e.code.ends_with("NOT_FOUND") {
+            return web::not_found(&ctx);
+        }
+        let lang = ctx.lang;
+        let msg = explain(lang, e);
+        let body = view! {
+            <h1>{t(lang, "consent.failed.title")}</h1>
+            <p>{msg}</p>
+            <p><a href="/staff/emails">{t(lang, "staff.emails")}</a></p>
+        }
+        .into_any();
+        return page(
+            &ctx,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            t(lang, "consent.failed.title"),
+            body,
+        );
+    }
+    web::see_other(&ctx, "/staff/emails?done=retried", &[])
+}
 
 const LATE: &str = "query{lateSubmissions(first:50){nodes{id title decidedOn submittedAt subject{name identifier} category{nameZh nameEn} department{nameZh nameEn}}}}";
 

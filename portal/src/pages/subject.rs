@@ -324,7 +324,7 @@ pub async fn records(
     page(&ctx, StatusCode::OK, &title, body)
 }
 
-const RECORD: &str = "query($id:ID!){node(id:$id){... on CreditRecord{id view title sourceRef status statusReason decidedOn conductEndedOn validUntil severity disclosure version content legalBasis{docType number issuer effectiveOn} category{code nameZh nameEn infoClass repairable} department{nameZh nameEn} subject{id name identifier} publication{start end publicNow hiddenReason{messageZh messageEn}} revisions{version changeKind reason createdAt} submittedAt}}}";
+const RECORD: &str = "query($id:ID!){node(id:$id){... on CreditRecord{id view title sourceRef status statusReason decidedOn conductEndedOn validUntil severity disclosure version content legalBasis{docType number issuer effectiveOn} category{code nameZh nameEn infoClass repairable contentFields{key titleZh titleEn values{value labelZh labelEn}}} department{nameZh nameEn} subject{id name identifier} publication{start end publicNow hiddenReason{messageZh messageEn}} revisions{version changeKind reason createdAt} repairEligibility{status eligibleFrom reasonZh reasonEn ruleSource} submittedAt}}}";
 
 pub async fn record(State(p): State<Portal>, ctx: Ctx, Path(id): Path<String>) -> Response {
     if let Some(r) = require_sign_in(&ctx) {
@@ -351,17 +351,10 @@ pub async fn record(State(p): State<Portal>, ctx: Ctx, Path(id): Path<String>) -
         }
         b
     };
-    let content_rows = r.get("content").and_then(Value::as_object).map(|o| {
-        o.iter()
-            .map(|(k, v)| {
-                let v = match v {
-                    Value::String(s) => s.clone(),
-                    other => other.to_string(),
-                };
-                view! { <dt>{k.clone()}</dt><dd>{v}</dd> }
-            })
-            .collect_view()
-    });
+    let content_rows = content_rows(lang, r.get("content"), list(&cat, "/contentFields"))
+        .into_iter()
+        .map(|(k, v)| view! { <dt>{k}</dt><dd>{v}</dd> })
+        .collect_view();
     let revisions = list(&r, "/revisions")
         .iter()
         .map(|rev| {
@@ -375,7 +368,7 @@ pub async fn record(State(p): State<Portal>, ctx: Ctx, Path(id): Path<String>) -
             }
         })
         .collect_view();
-    let repair = repair_text(lang, &r, &cat);
+    let repair = repair_view(lang, &r, &cat, &id);
     let sub_href = format!("/me/{}/records", web::encode(s(&sub, "id")));
     let title = s(&r, "title").to_string();
     let window = {
@@ -414,7 +407,7 @@ pub async fn record(State(p): State<Portal>, ctx: Ctx, Path(id): Path<String>) -
         } else {
             view! { <p>{t(lang, "record.object.closed")}</p> }.into_any()
         }}
-        <p>{repair}</p>
+        {repair}
         <h2>{t(lang, "record.history")}</h2>
         <ol class="timeline">{revisions}</ol>
     }
@@ -433,6 +426,91 @@ fn change_kind(lang: Lang, k: &str) -> &'static str {
         "ARCHIVE" => t(lang, "change.archive"),
         "DELETE" => t(lang, "change.delete"),
         _ => t(lang, "status.unknown"),
+    }
+}
+
+/// The record's content as (label, value) rows in the reader's language:
+/// the category's fields (by key) with their titles, enum values by
+/// their labels, booleans in words; keys the catalogue does not know (older
+/// records) come last under their own name.
+pub fn content_rows(
+    lang: Lang,
+    content: Option<&Value>,
+    fields: &[Value],
+) -> Vec<(String, String)> {
+    let Some(content) = content.and_then(Value::as_object) else {
+        return Vec::new();
+    };
+    let pick_lang = |v: &Value, zh: &str, en: &str| -> String {
+        match lang {
+            Lang::Zh => s(v, zh),
+            Lang::En => s(v, en),
+        }
+        .to_string()
+    };
+    let show = |field: Option<&Value>, v: &Value| -> String {
+        match v {
+            Value::String(text) => field
+                .map(|f| list(f, "/values"))
+                .and_then(|vals| vals.iter().find(|x| s(x, "value") == text))
+                .map(|x| pick_lang(x, "labelZh", "labelEn"))
+                .unwrap_or_else(|| text.clone()),
+            Value::Bool(true) => t(lang, "content.yes").to_string(),
+            Value::Bool(false) => t(lang, "content.no").to_string(),
+            other => other.to_string(),
+        }
+    };
+    let mut rows: Vec<(String, String)> = fields
+        .iter()
+        .filter_map(|f| {
+            let v = content.get(s(f, "key"))?;
+            let label = pick_lang(f, "titleZh", "titleEn");
+            let label = if label.is_empty() {
+                s(f, "key").to_string()
+            } else {
+                label
+            };
+            Some((label, show(Some(f), v)))
+        })
+        .collect();
+    rows.extend(
+        content
+            .iter()
+            .filter(|(k, _)| !fields.iter().any(|f| s(f, "key") == k.as_str()))
+            .map(|(k, v)| (k.clone(), show(None, v))),
+    );
+    rows
+}
+
+/// Whether a repair application is possible, as the platform decides it
+/// (`repairEligibility`), with the link to the form when it is.
+fn repair_view(lang: Lang, r: &Value, cat: &Value, id: &str) -> AnyView {
+    let e = r.get("repairEligibility").unwrap_or(&Value::Null);
+    let reason = match lang {
+        Lang::Zh => s(e, "reasonZh"),
+        Lang::En => s(e, "reasonEn"),
+    }
+    .to_string();
+    match s(e, "status") {
+        "ELIGIBLE" => {
+            let href = format!("/records/{}/repair", web::encode(id));
+            view! {
+                <p>{t(lang, "repair.now")} " " <a href="/help/repair">{t(lang, "help.repair.title")}</a></p>
+                <p><a class="button" href=href>{t(lang, "repair.apply")}</a></p>
+            }
+            .into_any()
+        }
+        "ELIGIBLE_FROM" => {
+            let from = format!(
+                "{} {}",
+                t(lang, "repair.eligible_from"),
+                web::date_str(lang, s(e, "eligibleFrom"))
+            );
+            view! { <p>{from} {(!reason.is_empty()).then(|| format!(" — {reason}"))}</p> }
+                .into_any()
+        }
+        "NEVER" if !reason.is_empty() => view! { <p>{reason}</p> }.into_any(),
+        _ => view! { <p>{repair_text(lang, r, cat)}</p> }.into_any(),
     }
 }
 
@@ -519,12 +597,18 @@ pub async fn query_log(State(p): State<Portal>, ctx: Ctx, Path(subject): Path<St
                 .collect::<Vec<_>>()
                 .join("; ");
             let seen = if seen.is_empty() { t(lang, "log.nothing").to_string() } else { seen };
+            let channel = match s(e, "channel") {
+                "PORTAL" => t(lang, "log.channel.portal"),
+                "CLI" => t(lang, "log.channel.cli"),
+                _ => t(lang, "log.channel.api"),
+            };
             view! {
                 <tr>
                     <td>{web::datetime_str(lang, s(e, "occurredAt"))}</td>
                     <td>{who}</td>
                     <td>{purpose} {(!s(e, "purposeText").is_empty()).then(|| format!(" — {}", s(e, "purposeText")))}</td>
                     <td>{consent}</td>
+                    <td>{channel}</td>
                     <td>{seen}</td>
                 </tr>
             }
@@ -546,6 +630,7 @@ pub async fn query_log(State(p): State<Portal>, ctx: Ctx, Path(subject): Path<St
                             <th scope="col">{t(lang, "log.who")}</th>
                             <th scope="col">{t(lang, "log.purpose")}</th>
                             <th scope="col">{t(lang, "log.consent")}</th>
+                            <th scope="col">{t(lang, "log.channel")}</th>
                             <th scope="col">{t(lang, "log.seen")}</th>
                         </tr></thead>
                         <tbody>{rows}</tbody>

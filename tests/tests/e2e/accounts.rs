@@ -526,6 +526,90 @@ async fn staff_check_documents_when_the_contact_is_out_of_date() {
 }
 
 #[tokio::test]
+async fn an_applicant_withdraws_a_pending_document_request_once() {
+    let smtp = SmtpServer::start().await;
+    let app = app_with(&smtp).await;
+    let t = sign_up(&app, "lin.xiao@example.cn", "EN").await;
+    let fields = "request { id status decidedAt }";
+    let input = json!({ "identifier": demo::COURT_DEFAULTER_USCC, "evidence": "营业执照副本和法定代表人授权书，窗口递交" });
+    let ask = mutate(
+        &app,
+        "requestDocumentBinding",
+        "RequestDocumentBindingInput",
+        fields,
+        input.clone(),
+        Some(&t),
+    )
+    .await;
+    let id = ask["request"]["id"].clone();
+    let withdraw = |token: String| {
+        let (app, id) = (&app, id.clone());
+        async move {
+            mutate(
+                app,
+                "withdrawBindingRequest",
+                "WithdrawBindingRequestInput",
+                "request { id status decidedAt }",
+                json!({ "id": id }),
+                Some(&token),
+            )
+            .await
+        }
+    };
+    // Someone else's request is as unknown as a missing one.
+    let other = sign_up(&app, "someone.else@example.cn", "ZH_CN").await;
+    assert_eq!(codes(&withdraw(other).await), ["BINDING_REQUEST_NOT_FOUND"]);
+    let w = withdraw(t.clone()).await;
+    assert!(codes(&w).is_empty(), "{w}");
+    assert_eq!(w["request"]["status"], "WITHDRAWN");
+    assert!(!w["request"]["decidedAt"].is_null());
+    assert_eq!(
+        codes(&withdraw(t.clone()).await),
+        ["BINDING_REQUEST_DECIDED"]
+    );
+
+    // The checkers see it withdrawn and cannot decide it any more.
+    let op = operator(&app).await;
+    let r = app
+        .graphql(
+            "mutation($i: DecideBindingRequestInput!) { decideBindingRequest(input: $i) { userErrors { code } } }",
+            json!({ "i": { "id": id, "approve": true } }),
+            Some(&op),
+        )
+        .await;
+    assert_eq!(
+        codes(&ok(&r)["decideBindingRequest"]),
+        ["BINDING_REQUEST_DECIDED"]
+    );
+    let r = app
+        .graphql(
+            "{ bindingRequests(first: 10, status: PENDING) { edges { node { id } } } }",
+            json!({}),
+            Some(&op),
+        )
+        .await;
+    assert!(
+        ok(&r)["bindingRequests"]["edges"]
+            .as_array()
+            .is_some_and(Vec::is_empty),
+        "{}",
+        r.body
+    );
+    // Withdrawn, it no longer blocks a new request for the same subject.
+    let again = mutate(
+        &app,
+        "requestDocumentBinding",
+        "RequestDocumentBindingInput",
+        fields,
+        input,
+        Some(&t),
+    )
+    .await;
+    assert!(codes(&again).is_empty(), "{again}");
+    assert_eq!(again["request"]["status"], "PENDING");
+}
+
+#[tokio::test]
 async fn an_owner_adds_and_revokes_agents_and_agents_cannot_manage() {
     let smtp = SmtpServer::start().await;
     let app = app_with(&smtp).await;

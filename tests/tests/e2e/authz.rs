@@ -6,13 +6,14 @@
 //! exercises, so a new operation cannot ship without its authorisation being
 //! decided here. Object-level rows (subject A reading subject B, a department
 //! withdrawing another department's record, an agency reading another
-//! agency's objects) sit beside the role rows.
+//! agency's objects, a department answering another department's case)
+//! sit beside the role rows.
 
 use std::collections::BTreeSet;
 
-use entity::credit_record;
 use entity::enums::RecordStatus;
-use sea_orm::EntityTrait;
+use entity::{account, attachment, credit_record, department, notice, outbox_email};
+use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder, Set};
 use serde_json::{Value, json};
 use xinyong::domain::identifier::Uscc;
 use xinyong::graphql::node::{NodeType, global_id};
@@ -106,6 +107,36 @@ struct Fixture {
     agency_uscc: String,
     /// The demo agency's client with every agency scope: (id, secret).
     full_agency_client: (String, String),
+    /// The enterprise's records: the penalty (repairable) and an honour
+    /// (no case open on it).
+    penalty_record: String,
+    honour_record: String,
+    /// The enterprise's objection referred to FZ-SCJG (Staff's department),
+    /// with one evidence file.
+    objection: String,
+    objection_evidence: String,
+    /// The enterprise's objection referred to the tax service (not Staff's).
+    other_dept_objection: String,
+    /// 陈美华's objection, received (not yet referred).
+    chen_objection: String,
+    /// The enterprise's objection upheld by FZ-SCJG, and the complaint
+    /// about it.
+    upheld_objection: String,
+    complaint: String,
+    /// The enterprise's repair applications: at FZ-SCJG, and at the tax
+    /// service.
+    repair: String,
+    other_dept_repair: String,
+    /// A notice in the enterprise owner's inbox.
+    owner_notice: String,
+    /// An outbox email.
+    email: String,
+    /// 陈美华's pending document-binding request for another enterprise.
+    binding_request: String,
+    /// 陈美华's code challenge for the demo enterprise.
+    chen_challenge: String,
+    /// An agent's binding to the enterprise (added by its owner).
+    agent_binding: String,
 }
 
 struct Row {
@@ -160,6 +191,58 @@ fn enterprise_owner(r: Role) -> Expect {
         Anonymous => Expect::Unauthenticated,
         Person => Expect::Refused,
         _ => Expect::Forbidden,
+    }
+}
+
+/// Subject users only (they act for subjects; staff, operators and clients
+/// do not).
+fn subject_users(r: Role) -> Expect {
+    only(&[Owner, Person])(r)
+}
+
+/// A person's own things (settings, inbox, bindings): every signed-in
+/// person; API clients have no account, so they may never call these.
+fn people(r: Role) -> Expect {
+    only(&[Owner, Person, Staff, Operator])(r)
+}
+
+/// Department staff only (operators check objections, departments answer).
+fn staff_only(r: Role) -> Expect {
+    only(&[Staff])(r)
+}
+
+/// The enterprise's case as its applicant acts on it: its owner; another
+/// subject's user is told it does not exist; other roles never do this.
+fn enterprise_case_applicant(r: Role) -> Expect {
+    match r {
+        Owner => Expect::Allowed,
+        Person => Expect::Hidden,
+        other => subject_users(other),
+    }
+}
+
+/// Reading a case of the enterprise handled by Staff's department: its
+/// parties see it, anyone else gets null (an unknown case looks the same).
+fn case_at_staff_department(r: Role) -> Expect {
+    match r {
+        Owner | Operator | Staff => Expect::Allowed,
+        _ => Expect::Hidden,
+    }
+}
+
+/// Reading a case of the enterprise that Staff's department has no part in.
+fn case_elsewhere(r: Role) -> Expect {
+    match r {
+        Owner | Operator => Expect::Allowed,
+        _ => Expect::Hidden,
+    }
+}
+
+/// Reading 陈美华's case: she and the operators.
+fn chen_case(r: Role) -> Expect {
+    match r {
+        Person | Operator => Expect::Allowed,
+        _ => Expect::Hidden,
     }
 }
 
@@ -301,6 +384,434 @@ fn rows() -> Vec<Row> {
             doc: "{ webhookSubscriptions { id } }",
             vars: |_| json!({}),
             expect: agency_only,
+        },
+        // ---- cases: objections, repair, complaints ----
+        Row {
+            field: "myCases",
+            what: "the cases of one's subjects",
+            doc: "{ myCases { objections { id } repairApplications { id } complaints { id } } }",
+            vars: |_| json!({}),
+            expect: subject_users,
+        },
+        Row {
+            field: "objection",
+            what: "the enterprise's objection referred to FZ-SCJG",
+            doc: "query($id: ID!) { objection(id: $id) { id status } }",
+            vars: |f| json!({ "id": f.objection }),
+            expect: case_at_staff_department,
+        },
+        Row {
+            field: "node",
+            what: "the same objection by node id",
+            doc: "query($id: ID!) { node(id: $id) { ... on Objection { id status } } }",
+            vars: |f| json!({ "id": f.objection }),
+            expect: case_at_staff_department,
+        },
+        Row {
+            field: "node",
+            what: "its evidence file by node id",
+            doc: "query($id: ID!) { node(id: $id) { ... on CaseAttachment { id sha256 } } }",
+            vars: |f| json!({ "id": f.objection_evidence }),
+            expect: case_at_staff_department,
+        },
+        Row {
+            field: "objection",
+            what: "an objection referred to another department",
+            doc: "query($id: ID!) { objection(id: $id) { id status } }",
+            vars: |f| json!({ "id": f.other_dept_objection }),
+            expect: case_elsewhere,
+        },
+        Row {
+            field: "node",
+            what: "the same by node id",
+            doc: "query($id: ID!) { node(id: $id) { ... on Objection { id } } }",
+            vars: |f| json!({ "id": f.other_dept_objection }),
+            expect: case_elsewhere,
+        },
+        Row {
+            field: "objection",
+            what: "陈美华's objection",
+            doc: "query($id: ID!) { objection(id: $id) { id status } }",
+            vars: |f| json!({ "id": f.chen_objection }),
+            expect: chen_case,
+        },
+        Row {
+            field: "nodes",
+            what: "陈美华's objection among nodes",
+            doc: "query($ids: [ID!]!) { nodes(ids: $ids) { id } }",
+            vars: |f| json!({ "ids": [f.chen_objection] }),
+            expect: chen_case,
+        },
+        Row {
+            field: "repairApplication",
+            what: "the enterprise's application at FZ-SCJG",
+            doc: "query($id: ID!) { repairApplication(id: $id) { id status } }",
+            vars: |f| json!({ "id": f.repair }),
+            expect: case_at_staff_department,
+        },
+        Row {
+            field: "node",
+            what: "the same application by node id",
+            doc: "query($id: ID!) { node(id: $id) { ... on RepairApplication { id status } } }",
+            vars: |f| json!({ "id": f.repair }),
+            expect: case_at_staff_department,
+        },
+        Row {
+            field: "repairApplication",
+            what: "an application decided by another department",
+            doc: "query($id: ID!) { repairApplication(id: $id) { id status } }",
+            vars: |f| json!({ "id": f.other_dept_repair }),
+            expect: case_elsewhere,
+        },
+        Row {
+            field: "complaint",
+            what: "the enterprise's complaint (operators handle it)",
+            doc: "query($id: ID!) { complaint(id: $id) { id status } }",
+            vars: |f| json!({ "id": f.complaint }),
+            expect: case_elsewhere,
+        },
+        Row {
+            field: "node",
+            what: "the same complaint by node id",
+            doc: "query($id: ID!) { node(id: $id) { ... on Complaint { id status } } }",
+            vars: |f| json!({ "id": f.complaint }),
+            expect: case_elsewhere,
+        },
+        Row {
+            field: "caseQueue",
+            what: "the handler's queue",
+            doc: "{ caseQueue(first: 10) { caseKind deadline { dueOn } } }",
+            vars: |_| json!({}),
+            expect: |r| only(&[Staff, Operator])(r),
+        },
+        Row {
+            field: "repairCommitmentLetter",
+            what: "the letter for the enterprise's penalty",
+            doc: "query($r: ID!) { repairCommitmentLetter(record: $r) { sha256 } }",
+            vars: |f| json!({ "r": f.penalty_record }),
+            expect: enterprise_case_applicant,
+        },
+        Row {
+            field: "fileObjection",
+            what: "object to the enterprise's honour",
+            doc: "mutation($i: FileObjectionInput!) { fileObjection(input: $i) { objection { id } userErrors { code } } }",
+            vars: |f| json!({ "i": { "record": f.honour_record, "reason": "OTHER_UNLAWFUL", "statement": "矩阵测试" } }),
+            expect: enterprise_case_applicant,
+        },
+        Row {
+            field: "addCaseEvidence",
+            what: "add a file to the enterprise's objection",
+            doc: "mutation($i: AddCaseEvidenceInput!) { addCaseEvidence(input: $i) { attachment { id } userErrors { code } } }",
+            vars: |f| json!({ "i": { "case": f.objection, "file": UPLOAD } }),
+            expect: enterprise_case_applicant,
+        },
+        Row {
+            field: "checkObjection",
+            what: "refer 陈美华's objection",
+            doc: "mutation($i: CheckObjectionInput!) { checkObjection(input: $i) { objection { status } userErrors { code } } }",
+            vars: |f| json!({ "i": { "objection": f.chen_objection, "decision": "REFER" } }),
+            expect: operator_only,
+        },
+        Row {
+            field: "decideObjection",
+            what: "uphold another department's objection",
+            doc: "mutation($i: DecideObjectionInput!) { decideObjection(input: $i) { objection { status } userErrors { code } } }",
+            vars: |f| json!({ "i": { "objection": f.other_dept_objection, "answer": "UPHOLD", "reason": "矩阵测试" } }),
+            expect: |r| match r {
+                Staff => Expect::Hidden,
+                other => staff_only(other),
+            },
+        },
+        Row {
+            field: "decideObjection",
+            what: "uphold the objection referred to FZ-SCJG",
+            doc: "mutation($i: DecideObjectionInput!) { decideObjection(input: $i) { objection { status } userErrors { code } } }",
+            vars: |f| json!({ "i": { "objection": f.objection, "answer": "UPHOLD", "reason": "矩阵测试" } }),
+            expect: staff_only,
+        },
+        Row {
+            field: "withdrawObjection",
+            what: "withdraw the enterprise's objection",
+            doc: "mutation($i: WithdrawCaseInput!) { withdrawObjection(input: $i) { objection { status } userErrors { code } } }",
+            vars: |f| json!({ "i": { "id": f.objection } }),
+            expect: enterprise_case_applicant,
+        },
+        Row {
+            field: "withdrawObjection",
+            what: "withdraw 陈美华's objection",
+            doc: "mutation($i: WithdrawCaseInput!) { withdrawObjection(input: $i) { objection { status } userErrors { code } } }",
+            vars: |f| json!({ "i": { "id": f.chen_objection } }),
+            expect: |r| match r {
+                Person => Expect::Allowed,
+                Owner => Expect::Hidden,
+                other => subject_users(other),
+            },
+        },
+        Row {
+            field: "applyForRepair",
+            what: "apply for the enterprise's penalty (a stale commitment)",
+            doc: "mutation($i: ApplyForRepairInput!) { applyForRepair(input: $i) { application { id } userErrors { code } } }",
+            vars: |f| json!({ "i": { "record": f.penalty_record, "commitmentSha256": "0".repeat(64), "acceptedBy": "林晓峰", "proofs": [UPLOAD] } }),
+            expect: enterprise_case_applicant,
+        },
+        Row {
+            field: "decideRepairApplication",
+            what: "reject another department's application",
+            doc: "mutation($i: DecideRepairInput!) { decideRepairApplication(input: $i) { application { status } userErrors { code } } }",
+            vars: |f| json!({ "i": { "application": f.other_dept_repair, "approve": false, "reason": "矩阵测试", "howToReapply": "补充材料" } }),
+            expect: |r| match r {
+                Staff => Expect::Hidden,
+                other => staff_only(other),
+            },
+        },
+        Row {
+            field: "decideRepairApplication",
+            what: "reject the application at FZ-SCJG",
+            doc: "mutation($i: DecideRepairInput!) { decideRepairApplication(input: $i) { application { status } userErrors { code } } }",
+            vars: |f| json!({ "i": { "application": f.repair, "approve": false, "reason": "矩阵测试", "howToReapply": "补充材料" } }),
+            expect: staff_only,
+        },
+        Row {
+            field: "withdrawRepairApplication",
+            what: "withdraw the enterprise's application",
+            doc: "mutation($i: WithdrawCaseInput!) { withdrawRepairApplication(input: $i) { application { status } userErrors { code } } }",
+            vars: |f| json!({ "i": { "id": f.other_dept_repair } }),
+            expect: enterprise_case_applicant,
+        },
+        Row {
+            field: "fileComplaint",
+            what: "complain about the upheld objection",
+            doc: "mutation($i: FileComplaintInput!) { fileComplaint(input: $i) { complaint { id } userErrors { code } } }",
+            vars: |f| json!({ "i": { "case": f.upheld_objection, "statement": "矩阵测试" } }),
+            expect: enterprise_case_applicant,
+        },
+        Row {
+            field: "decideComplaint",
+            what: "answer the complaint",
+            doc: "mutation($i: DecideComplaintInput!) { decideComplaint(input: $i) { complaint { status } userErrors { code } } }",
+            vars: |f| json!({ "i": { "complaint": f.complaint, "founded": false, "reason": "矩阵测试" } }),
+            expect: operator_only,
+        },
+        // ---- accounts, bindings, inbox, mail ----
+        Row {
+            field: "mySettings",
+            what: "one's settings",
+            doc: "{ mySettings { language } }",
+            vars: |_| json!({}),
+            expect: people,
+        },
+        Row {
+            field: "updateAccountSettings",
+            what: "change one's settings",
+            doc: "mutation { updateAccountSettings(input: {emailCaseNotices: true}) { settings { emailCaseNotices } userErrors { code } } }",
+            vars: |_| json!({}),
+            expect: people,
+        },
+        Row {
+            field: "requestEmailVerification",
+            what: "a new verification link",
+            doc: "mutation { requestEmailVerification { sentTo userErrors { code } } }",
+            vars: |_| json!({}),
+            expect: people,
+        },
+        Row {
+            field: "verifyEmail",
+            what: "verify with a forged token",
+            doc: "mutation { verifyEmail(input: {token: \"forged\"}) { userErrors { code } } }",
+            vars: |_| json!({}),
+            expect: everyone,
+        },
+        Row {
+            field: "requestPasswordReset",
+            what: "ask for a reset link",
+            doc: "mutation { requestPasswordReset(input: {email: \"nobody@example.com\"}) { accepted userErrors { code } } }",
+            vars: |_| json!({}),
+            expect: everyone,
+        },
+        Row {
+            field: "resetPassword",
+            what: "reset with a forged token",
+            doc: "mutation { resetPassword(input: {token: \"forged\", newPassword: \"a long enough password 3\"}) { userErrors { code } } }",
+            vars: |_| json!({}),
+            expect: everyone,
+        },
+        Row {
+            field: "myNotices",
+            what: "one's inbox",
+            doc: "{ myNotices(first: 5) { edges { node { id } } } }",
+            vars: |_| json!({}),
+            expect: people,
+        },
+        Row {
+            field: "myUnreadNoticeCount",
+            what: "one's unread count",
+            doc: "{ myUnreadNoticeCount }",
+            vars: |_| json!({}),
+            expect: people,
+        },
+        Row {
+            field: "markNoticeRead",
+            what: "the enterprise owner's notice",
+            doc: "mutation($n: ID!) { markNoticeRead(input: {id: $n}) { notice { readAt } userErrors { code } } }",
+            vars: |f| json!({ "n": f.owner_notice }),
+            expect: |r| match r {
+                Owner => Expect::Allowed,
+                Person | Staff | Operator => Expect::Hidden,
+                other => people(other),
+            },
+        },
+        Row {
+            field: "node",
+            what: "the same notice by node id",
+            doc: "query($id: ID!) { node(id: $id) { ... on Notice { id } } }",
+            vars: |f| json!({ "id": f.owner_notice }),
+            expect: |r| match r {
+                Owner => Expect::Allowed,
+                _ => Expect::Hidden,
+            },
+        },
+        Row {
+            field: "markAllNoticesRead",
+            what: "clear one's inbox",
+            doc: "mutation { markAllNoticesRead { marked } }",
+            vars: |_| json!({}),
+            expect: people,
+        },
+        Row {
+            field: "failedEmails",
+            what: "failed mail",
+            doc: "{ failedEmails(first: 5) { edges { node { id } } } }",
+            vars: |_| json!({}),
+            expect: operator_only,
+        },
+        Row {
+            field: "retryEmail",
+            what: "retry an email",
+            doc: "mutation($e: ID!) { retryEmail(input: {id: $e}) { email { status } userErrors { code } } }",
+            vars: |f| json!({ "e": f.email }),
+            expect: operator_only,
+        },
+        Row {
+            field: "node",
+            what: "the same email by node id",
+            doc: "query($id: ID!) { node(id: $id) { ... on Email { id } } }",
+            vars: |f| json!({ "id": f.email }),
+            expect: |r| match r {
+                Operator => Expect::Allowed,
+                _ => Expect::Hidden,
+            },
+        },
+        Row {
+            field: "myBindings",
+            what: "one's bindings",
+            doc: "{ myBindings { id } }",
+            vars: |_| json!({}),
+            expect: people,
+        },
+        Row {
+            field: "subjectAccounts",
+            what: "the enterprise's accounts",
+            doc: "query($s: ID!) { subjectAccounts(subjectId: $s) { id } }",
+            vars: |f| json!({ "s": f.enterprise }),
+            expect: |r| match r {
+                Owner => Expect::Allowed,
+                Anonymous => Expect::Unauthenticated,
+                Person => Expect::Refused,
+                _ => Expect::Forbidden,
+            },
+        },
+        Row {
+            field: "startSubjectBinding",
+            what: "ask for a code for the enterprise",
+            doc: "mutation($u: String!) { startSubjectBinding(input: {identifier: $u}) { challenge { id } userErrors { code } } }",
+            vars: |f| json!({ "u": f.enterprise_uscc }),
+            expect: subject_users,
+        },
+        Row {
+            field: "confirmSubjectBinding",
+            what: "a wrong code for 陈美华's challenge",
+            doc: "mutation($c: ID!) { confirmSubjectBinding(input: {challengeId: $c, code: \"000000\"}) { binding { id } userErrors { code } } }",
+            vars: |f| json!({ "c": f.chen_challenge }),
+            expect: |r| match r {
+                Person => Expect::Allowed,
+                Owner => Expect::Hidden,
+                other => subject_users(other),
+            },
+        },
+        Row {
+            field: "requestDocumentBinding",
+            what: "bind to another enterprise on documents",
+            doc: "mutation($u: String!) { requestDocumentBinding(input: {identifier: $u, evidence: \"营业执照副本，窗口递交核验\"}) { request { id } userErrors { code } } }",
+            vars: |_| json!({ "u": demo::COURT_DEFAULTER_USCC }),
+            expect: subject_users,
+        },
+        Row {
+            field: "bindingRequests",
+            what: "the checkers' queue (an applicant's own requests)",
+            doc: "{ bindingRequests(first: 5) { edges { node { id } } } }",
+            vars: |_| json!({}),
+            expect: people,
+        },
+        Row {
+            field: "node",
+            what: "陈美华's binding request by node id",
+            doc: "query($id: ID!) { node(id: $id) { ... on BindingRequest { id } } }",
+            vars: |f| json!({ "id": f.binding_request }),
+            expect: |r| match r {
+                Person | Staff | Operator => Expect::Allowed,
+                _ => Expect::Hidden,
+            },
+        },
+        Row {
+            field: "decideBindingRequest",
+            what: "reject 陈美华's request",
+            doc: "mutation($b: ID!) { decideBindingRequest(input: {id: $b, approve: false, note: \"材料不全\"}) { request { status } userErrors { code } } }",
+            vars: |f| json!({ "b": f.binding_request }),
+            expect: |r| only(&[Staff, Operator])(r),
+        },
+        Row {
+            field: "withdrawBindingRequest",
+            what: "withdraw 陈美华's request",
+            doc: "mutation($b: ID!) { withdrawBindingRequest(input: {id: $b}) { request { status } userErrors { code } } }",
+            vars: |f| json!({ "b": f.binding_request }),
+            expect: |r| match r {
+                Person => Expect::Allowed,
+                Owner => Expect::Hidden,
+                other => subject_users(other),
+            },
+        },
+        Row {
+            field: "addSubjectAccount",
+            what: "add an agent to the enterprise",
+            doc: "mutation($s: ID!) { addSubjectAccount(input: {subjectId: $s, email: \"agent.matrix@example.com\"}) { binding { id } userErrors { code } } }",
+            vars: |f| json!({ "s": f.enterprise }),
+            expect: |r| match r {
+                Owner => Expect::Allowed,
+                Anonymous => Expect::Unauthenticated,
+                Person => Expect::Refused,
+                _ => Expect::Forbidden,
+            },
+        },
+        Row {
+            field: "node",
+            what: "the agent's binding by node id",
+            doc: "query($id: ID!) { node(id: $id) { ... on SubjectBinding { id } } }",
+            vars: |f| json!({ "id": f.agent_binding }),
+            expect: |r| match r {
+                Owner => Expect::Allowed,
+                _ => Expect::Hidden,
+            },
+        },
+        Row {
+            field: "revokeSubjectBinding",
+            what: "end the agent's binding",
+            doc: "mutation($b: ID!) { revokeSubjectBinding(input: {id: $b}) { binding { active } userErrors { code } } }",
+            vars: |f| json!({ "b": f.agent_binding }),
+            expect: |r| match r {
+                Owner => Expect::Allowed,
+                Person => Expect::Hidden,
+                other => subject_users(other),
+            },
         },
         // ---- mutations that anyone may call ----
         Row {
@@ -518,9 +1029,15 @@ fn consent_owner(r: Role) -> Expect {
 
 fn outcome(field: &str, r: &Gql) -> Outcome {
     if let Some(code) = r.error_code() {
+        // A query's argument naming an object that is not the caller's is
+        // bad input with a `*_NOT_FOUND` reason: the same as an unknown id.
+        let reason = r.body["errors"][0]["extensions"]["reason"]
+            .as_str()
+            .unwrap_or_default();
         return match code {
             "UNAUTHENTICATED" => Outcome::Unauthenticated,
             "FORBIDDEN" => Outcome::Forbidden,
+            "BAD_USER_INPUT" if reason.ends_with("NOT_FOUND") => Outcome::NotFound,
             other => Outcome::Error(other.to_string()),
         };
     }
@@ -529,9 +1046,10 @@ fn outcome(field: &str, r: &Gql) -> Outcome {
         errs.iter()
             .any(|e| e["code"].as_str().is_some_and(|c| c.ends_with("NOT_FOUND")))
     });
+    // `nodes` answers absent objects with nulls; an empty list is data.
     let empty_list = data
         .as_array()
-        .is_some_and(|a| a.iter().all(Value::is_null));
+        .is_some_and(|a| !a.is_empty() && a.iter().all(Value::is_null));
     if data.is_null() || not_found || empty_list {
         Outcome::NotFound
     } else {
@@ -660,7 +1178,25 @@ async fn fixture(app: &TestApp) -> Fixture {
         .unwrap_or_else(|| panic!("webhook: {}", r.body))
         .to_string();
 
+    let cases = case_fixture(app, &op, &owner, &person).await;
+    let accounts = account_fixture(app, &owner, &person).await;
+
     Fixture {
+        penalty_record: cases.penalty_record,
+        honour_record: cases.honour_record,
+        objection: cases.objection,
+        objection_evidence: cases.objection_evidence,
+        other_dept_objection: cases.other_dept_objection,
+        chen_objection: cases.chen_objection,
+        upheld_objection: cases.upheld_objection,
+        complaint: cases.complaint,
+        repair: cases.repair,
+        other_dept_repair: cases.other_dept_repair,
+        owner_notice: accounts.owner_notice,
+        email: accounts.email,
+        binding_request: accounts.binding_request,
+        chen_challenge: accounts.chen_challenge,
+        agent_binding: accounts.agent_binding,
         enterprise: d::subject_gid(&enterprise),
         enterprise_uscc: demo::ENTERPRISE_USCC.to_string(),
         chen: d::subject_gid(&chen),
@@ -677,6 +1213,304 @@ async fn fixture(app: &TestApp) -> Fixture {
         webhook,
         agency_uscc: agency.uscc,
         full_agency_client: full,
+    }
+}
+
+/// Stands for a small PDF in a row's variables: the row then goes as a
+/// GraphQL multipart request with the file in that place.
+const UPLOAD: &str = "\u{1}upload.pdf";
+
+/// Replaces every [`UPLOAD`] in `v` with null and collects its path
+/// (`variables.i.file`).
+fn take_uploads(v: &mut Value, path: &str, out: &mut Vec<String>) {
+    match v {
+        Value::String(s) if s == UPLOAD => {
+            *v = Value::Null;
+            out.push(path.to_string());
+        }
+        Value::Object(m) => {
+            for (k, x) in m.iter_mut() {
+                take_uploads(x, &format!("{path}.{k}"), out);
+            }
+        }
+        Value::Array(a) => {
+            for (i, x) in a.iter_mut().enumerate() {
+                take_uploads(x, &format!("{path}.{i}"), out);
+            }
+        }
+        _ => {}
+    }
+}
+
+/// Sends a row: as JSON, or as a multipart request
+/// (github.com/jaydenseric/graphql-multipart-request-spec) when its
+/// variables carry [`UPLOAD`]s.
+async fn send(app: &TestApp, doc: &str, mut vars: Value, token: Option<&str>) -> Gql {
+    let mut files = Vec::new();
+    take_uploads(&mut vars, "variables", &mut files);
+    if files.is_empty() {
+        return app.graphql(doc, vars, token).await;
+    }
+    let boundary = "xinyong-authz-boundary-5c2e";
+    let map: serde_json::Map<String, Value> = files
+        .iter()
+        .enumerate()
+        .map(|(i, p)| (i.to_string(), json!([p])))
+        .collect();
+    let mut body = Vec::new();
+    let mut part = |name: &str, filename: Option<&str>, bytes: &[u8]| {
+        body.extend_from_slice(format!("--{boundary}\r\n").as_bytes());
+        let disposition = match filename {
+            Some(f) => format!("form-data; name=\"{name}\"; filename=\"{f}\""),
+            None => format!("form-data; name=\"{name}\""),
+        };
+        body.extend_from_slice(format!("Content-Disposition: {disposition}\r\n\r\n").as_bytes());
+        body.extend_from_slice(bytes);
+        body.extend_from_slice(b"\r\n");
+    };
+    let ops = json!({ "query": doc, "variables": vars }).to_string();
+    part("operations", None, ops.as_bytes());
+    part("map", None, Value::Object(map).to_string().as_bytes());
+    for i in 0..files.len() {
+        part(&i.to_string(), Some("proof.pdf"), b"%PDF-1.7\n1 0 obj\n");
+    }
+    body.extend_from_slice(format!("--{boundary}--\r\n").as_bytes());
+    let mut req = app
+        .http
+        .post(format!("{}/graphql", app.base_url))
+        .header(
+            "content-type",
+            format!("multipart/form-data; boundary={boundary}"),
+        )
+        .body(body);
+    if let Some(t) = token {
+        req = req.bearer_auth(t);
+    }
+    let resp = req.send().await.expect("request reaches the server");
+    let status = resp.status().as_u16();
+    let body = resp.json().await.expect("a JSON body");
+    Gql { status, body }
+}
+
+/// The id a mutation returned at `pointer`, or a panic with the answer.
+fn id_at(r: &Gql, pointer: &str) -> String {
+    r.body
+        .pointer(pointer)
+        .and_then(Value::as_str)
+        .unwrap_or_else(|| panic!("no id at {pointer}: {}", r.body))
+        .to_string()
+}
+
+struct Cases {
+    penalty_record: String,
+    honour_record: String,
+    objection: String,
+    objection_evidence: String,
+    other_dept_objection: String,
+    chen_objection: String,
+    upheld_objection: String,
+    complaint: String,
+    repair: String,
+    other_dept_repair: String,
+}
+
+const FILE_OBJECTION: &str = "mutation($i: FileObjectionInput!) { fileObjection(input: $i) { objection { id } userErrors { code message } } }";
+const REFER: &str = "mutation($i: CheckObjectionInput!) { checkObjection(input: $i) { objection { status } userErrors { code message } } }";
+const APPLY_FOR_REPAIR: &str = "mutation($i: ApplyForRepairInput!) { applyForRepair(input: $i) { application { id } userErrors { code message } } }";
+
+/// Files an objection (with `evidence` files) and, if `refer`, has the
+/// operator refer it to the providing department. Returns its id.
+async fn objection_on(
+    app: &TestApp,
+    who: &str,
+    op: &str,
+    record: &credit_record::Model,
+    evidence: usize,
+    refer: bool,
+) -> String {
+    let i = json!({
+        "record": global_id(NodeType::CreditRecord, record.id).0,
+        "reason": "FACTUAL_ERROR",
+        "statement": "记载事项与决定书不符",
+        "evidence": vec![UPLOAD; evidence],
+    });
+    let r = send(app, FILE_OBJECTION, json!({ "i": i }), Some(who)).await;
+    let id = id_at(&r, "/data/fileObjection/objection/id");
+    if refer {
+        let r = send(
+            app,
+            REFER,
+            json!({ "i": { "objection": id, "decision": "REFER" } }),
+            Some(op),
+        )
+        .await;
+        assert_eq!(
+            r.body["data"]["checkObjection"]["objection"]["status"], "REFERRED",
+            "{}",
+            r.body
+        );
+    }
+    id
+}
+
+/// Applies for repair of `record` as its owner, accepting today's letter.
+async fn repair_of(app: &TestApp, owner: &str, record: &credit_record::Model) -> String {
+    let gid = global_id(NodeType::CreditRecord, record.id).0;
+    let r = app
+        .graphql(
+            "query($r: ID!) { repairCommitmentLetter(record: $r) { sha256 } }",
+            json!({ "r": gid }),
+            Some(owner),
+        )
+        .await;
+    let sha = d::ok(&r)["repairCommitmentLetter"]["sha256"].clone();
+    let i = json!({ "record": gid, "commitmentSha256": sha, "acceptedBy": "林晓峰", "proofs": [UPLOAD] });
+    let r = send(app, APPLY_FOR_REPAIR, json!({ "i": i }), Some(owner)).await;
+    id_at(&r, "/data/applyForRepair/application/id")
+}
+
+async fn department_id(app: &TestApp, code: &str) -> i64 {
+    department::Entity::find()
+        .filter(department::Column::Code.eq(code))
+        .one(&app.state.db)
+        .await
+        .expect("query")
+        .unwrap_or_else(|| panic!("department {code}"))
+        .id
+}
+
+async fn case_fixture(app: &TestApp, op: &str, owner: &str, person: &str) -> Cases {
+    let staff = d::staff(app).await;
+    let licence = d::record(app, "SCJG-2024-000101").await;
+    let penalty = d::record(app, "SCJG-2026-000102").await;
+    let tax = d::record(app, "SWJ-2026-000201").await;
+    let honour = d::record(app, "FGW-2025-000301").await;
+    let traffic = d::record(app, "JJZD-2026-000103").await;
+
+    // Upheld by the department, then complained about.
+    let upheld_objection = objection_on(app, owner, op, &licence, 0, true).await;
+    let r = app
+        .graphql(
+            "mutation($i: DecideObjectionInput!) { decideObjection(input: $i) { objection { outcome } userErrors { code } } }",
+            json!({ "i": { "objection": upheld_objection, "answer": "UPHOLD", "reason": "经复核，记载无误" } }),
+            Some(&staff),
+        )
+        .await;
+    assert_eq!(
+        r.body["data"]["decideObjection"]["objection"]["outcome"], "UPHELD",
+        "{}",
+        r.body
+    );
+    let r = app
+        .graphql(
+            "mutation($i: FileComplaintInput!) { fileComplaint(input: $i) { complaint { id } userErrors { code } } }",
+            json!({ "i": { "case": upheld_objection, "statement": "核查未听取我方陈述" } }),
+            Some(owner),
+        )
+        .await;
+    let complaint = id_at(&r, "/data/fileComplaint/complaint/id");
+
+    let objection = objection_on(app, owner, op, &licence, 1, true).await;
+    let objection_evidence = attachment::Entity::find()
+        .order_by_desc(attachment::Column::Id)
+        .one(&app.state.db)
+        .await
+        .expect("query")
+        .expect("the evidence file");
+    let other_dept_objection = objection_on(app, owner, op, &tax, 0, true).await;
+    let chen_objection = objection_on(app, person, op, &traffic, 0, false).await;
+
+    let repair = repair_of(app, owner, &penalty).await;
+    // The same finding as if made by the tax service: its application goes there.
+    let swj = department_id(app, "FZ-SWJ").await;
+    let copy = d::copy(app, "SCJG-2026-000102", "SWJ-MATRIX-000001", |r| {
+        r.department_id = Set(swj);
+    })
+    .await;
+    let other_dept_repair = repair_of(app, owner, &copy).await;
+
+    Cases {
+        penalty_record: global_id(NodeType::CreditRecord, penalty.id).0,
+        honour_record: global_id(NodeType::CreditRecord, honour.id).0,
+        objection,
+        objection_evidence: global_id(NodeType::CaseAttachment, objection_evidence.id).0,
+        other_dept_objection,
+        chen_objection,
+        upheld_objection,
+        complaint,
+        repair,
+        other_dept_repair,
+    }
+}
+
+struct Accounts {
+    owner_notice: String,
+    email: String,
+    binding_request: String,
+    chen_challenge: String,
+    agent_binding: String,
+}
+
+async fn account_fixture(app: &TestApp, owner: &str, person: &str) -> Accounts {
+    let owner_account = account::Entity::find()
+        .filter(account::Column::Email.eq(demo::ENTERPRISE_USER_EMAIL))
+        .one(&app.state.db)
+        .await
+        .expect("query")
+        .expect("the owner's account");
+    let n = notice::Entity::find()
+        .filter(notice::Column::AccountId.eq(owner_account.id))
+        .one(&app.state.db)
+        .await
+        .expect("query")
+        .expect("a notice to the owner (the cases sent some)");
+    let e = outbox_email::Entity::find()
+        .one(&app.state.db)
+        .await
+        .expect("query")
+        .expect("an outbox email");
+
+    let r = app
+        .graphql(
+            "mutation($i: RequestDocumentBindingInput!) { requestDocumentBinding(input: $i) { request { id } userErrors { code message } } }",
+            json!({ "i": { "identifier": demo::COURT_DEFAULTER_USCC, "evidence": "营业执照副本和法定代表人授权书，窗口递交" } }),
+            Some(person),
+        )
+        .await;
+    let binding_request = id_at(&r, "/data/requestDocumentBinding/request/id");
+    let r = app
+        .graphql(
+            "mutation($i: StartSubjectBindingInput!) { startSubjectBinding(input: $i) { challenge { id } userErrors { code message } } }",
+            json!({ "i": { "identifier": demo::ENTERPRISE_USCC } }),
+            Some(person),
+        )
+        .await;
+    let chen_challenge = id_at(&r, "/data/startSubjectBinding/challenge/id");
+
+    let r = app
+        .graphql(
+            "mutation { signUp(input: {email: \"agent.matrix@example.com\", displayName: \"代理记账\", password: \"a long enough password 2\"}) { userErrors { code } } }",
+            json!({}),
+            None,
+        )
+        .await;
+    assert!(d::codes(&d::ok(&r)["signUp"]).is_empty(), "{}", r.body);
+    let enterprise = d::enterprise(app).await;
+    let r = app
+        .graphql(
+            "mutation($s: ID!) { addSubjectAccount(input: {subjectId: $s, email: \"agent.matrix@example.com\"}) { binding { id } userErrors { code message } } }",
+            json!({ "s": d::subject_gid(&enterprise) }),
+            Some(owner),
+        )
+        .await;
+    let agent_binding = id_at(&r, "/data/addSubjectAccount/binding/id");
+
+    Accounts {
+        owner_notice: global_id(NodeType::Notice, n.id).0,
+        email: global_id(NodeType::Email, e.id).0,
+        binding_request,
+        chen_challenge,
+        agent_binding,
     }
 }
 
@@ -698,7 +1532,7 @@ async fn run(role: Role) {
     let token = token(&app, role, &f).await;
     let mut wrong = Vec::new();
     for row in rows() {
-        let r = app.graphql(row.doc, (row.vars)(&f), token.as_deref()).await;
+        let r = send(&app, row.doc, (row.vars)(&f), token.as_deref()).await;
         let got = outcome(row.field, &r);
         let want = (row.expect)(role);
         if !want.admits(&got) {

@@ -981,3 +981,149 @@ async fn repair_approved_ends_publication_and_rejected_can_be_complained_about()
     );
     assert!(notices_of(&app, "repair_decided").await >= 2);
 }
+
+// ---------------------------------------------------------------------------
+// Global ids and the calendar
+
+#[tokio::test]
+async fn node_resolves_cases_for_their_parties_only() {
+    let app = app().await;
+    let rec = penalty(&app).await;
+    let token = owner(&app).await;
+    let p = file_objection(&app, &token, &rid(&rec)).await;
+    let id = p["objection"]["id"].as_str().expect("id").to_string();
+    let q = "query($id: ID!) { node(id: $id) { __typename id ... on Objection { status record { title } } } }";
+    let r = app.graphql(q, json!({ "id": id }), Some(&token)).await;
+    let n = &ok(&r)["node"];
+    assert_eq!(n["__typename"], "Objection");
+    assert_eq!(n["id"], id.as_str());
+    assert_eq!(n["status"], "RECEIVED");
+    assert_eq!(n["record"]["title"], "产品标识不符合规定");
+    // The same visibility as `objection(id:)`: the operator sees it; the
+    // department only once it is referred there; another subject never.
+    let op = operator(&app).await;
+    let st = staff(&app).await;
+    let other = person(&app).await;
+    let seen = |r: &xinyong_tests::Gql| !ok(r)["node"].is_null();
+    assert!(seen(&app.graphql(q, json!({ "id": id }), Some(&op)).await));
+    assert!(!seen(&app.graphql(q, json!({ "id": id }), Some(&st)).await));
+    assert!(!seen(
+        &app.graphql(q, json!({ "id": id }), Some(&other)).await
+    ));
+    assert!(!seen(&app.graphql(q, json!({ "id": id }), None).await));
+    check(&app, &op, &id, "REFER", json!({})).await;
+    assert!(seen(&app.graphql(q, json!({ "id": id }), Some(&st)).await));
+
+    // The department upholds it, the subject complains: the complaint is a
+    // node too, for the subject and the operators (not the department).
+    decide(&app, &st, &id, "UPHOLD", json!({})).await;
+    let r = app
+        .graphql(
+            "mutation($i: FileComplaintInput!) { fileComplaint(input: $i) { complaint { id } userErrors { code } } }",
+            json!({ "i": { "case": id, "statement": "核查未听取我方陈述" } }),
+            Some(&token),
+        )
+        .await;
+    let cid = ok(&r)["fileComplaint"]["complaint"]["id"]
+        .as_str()
+        .expect("complaint id")
+        .to_string();
+    let cq = "query($ids: [ID!]!) { nodes(ids: $ids) { __typename ... on Complaint { status objectionId } } }";
+    let r = app
+        .graphql(cq, json!({ "ids": [cid, id] }), Some(&token))
+        .await;
+    let ns = &ok(&r)["nodes"];
+    assert_eq!(ns[0]["__typename"], "Complaint");
+    assert_eq!(ns[0]["objectionId"], id.as_str());
+    assert_eq!(ns[1]["__typename"], "Objection");
+    let r = app
+        .graphql(cq, json!({ "ids": [cid, id] }), Some(&st))
+        .await;
+    assert!(ok(&r)["nodes"][0].is_null(), "{}", r.body);
+    assert_eq!(ok(&r)["nodes"][1]["__typename"], "Objection");
+    // A case id is not another kind's: an objection id asked as a repair
+    // application is null, not an error.
+    let r = app
+        .graphql(
+            "query($id: ID!) { repairApplication(id: $id) { id } }",
+            json!({ "id": id }),
+            Some(&token),
+        )
+        .await;
+    assert!(ok(&r)["repairApplication"].is_null());
+}
+
+/// A 2027 notice as it might read (test data: New Year Jan 1-3).
+const CALENDAR_2027: &str = r#"
+year = 2027
+
+[notice]
+title = "国务院办公厅关于2027年部分节假日安排的通知（测试）"
+published_on = 2026-11-10
+
+[[holiday]]
+name_zh = "元旦"
+name_en = "New Year's Day"
+from = 2027-01-01
+to = 2027-01-03
+"#;
+
+#[tokio::test]
+async fn a_provisional_deadline_is_recomputed_when_its_year_is_loaded() {
+    let app = app().await;
+    let rec = penalty(&app).await;
+    let token = owner(&app).await;
+    // An objection filed now: due Wed 2026-11-25, all in 2026 (firm).
+    let firm = file_objection(&app, &token, &rid(&rec)).await;
+    let firm_id = firm["objection"]["id"].as_str().expect("id").to_string();
+    assert_eq!(
+        deadline(&firm["objection"], "first_check")["dueOn"],
+        "2026-11-25"
+    );
+
+    // Wed 2026-12-30, 10:00 in Beijing: 3 WD run into 2027, whose notice is
+    // not loaded: Dec 31, Jan 1 (a weekday, so far), Mon Jan 4.
+    app.clock.set(at("2026-12-30T02:00:00Z"));
+    let token = owner(&app).await;
+    let other = credit_record::Entity::find()
+        .filter(credit_record::Column::SubjectId.eq(rec.subject_id))
+        .filter(credit_record::Column::Title.eq("福州市诚信示范企业"))
+        .one(&app.state.db)
+        .await
+        .expect("query")
+        .expect("the honour record");
+    let p = file_objection(&app, &token, &rid(&other)).await;
+    assert_eq!(codes(&p), Vec::<String>::new(), "{p}");
+    let id = p["objection"]["id"].as_str().expect("id").to_string();
+    let fc = deadline(&p["objection"], "first_check");
+    assert_eq!(fc["dueOn"], "2027-01-04");
+    assert_eq!(fc["provisional"], true);
+
+    // The 2027 notice makes Jan 1-3 a holiday: the open deadline moves to
+    // Tue Jan 5 and is firm; the 2026 one is untouched.
+    let year =
+        xinyong::service::reference::load_calendar_year(&app.state, CALENDAR_2027, false, "test")
+            .await
+            .expect("the 2027 calendar loads");
+    assert_eq!(year, 2027);
+    let o = objection(&app, &token, &id).await;
+    let fc = deadline(&o, "first_check");
+    assert_eq!(fc["dueOn"], "2027-01-05", "{o}");
+    assert_eq!(fc["provisional"], false);
+    assert_eq!(fc["workingDaysLeft"], 3);
+    assert_eq!(
+        events(&o).last().map(String::as_str),
+        Some("deadline_recomputed")
+    );
+    let f = objection(&app, &token, &firm_id).await;
+    assert_eq!(deadline(&f, "first_check")["dueOn"], "2026-11-25");
+    assert!(!events(&f).contains(&"deadline_recomputed".to_string()));
+
+    // The sweep follows the new day: no "due today" reminder on Jan 4.
+    app.clock.set(at("2027-01-04T02:00:00Z"));
+    deadlines::sweep(&app.state).await.expect("sweep");
+    assert_eq!(notices_of(&app, "deadline_due").await, 0);
+    app.clock.set(at("2027-01-05T02:00:00Z"));
+    deadlines::sweep(&app.state).await.expect("sweep");
+    assert!(notices_of(&app, "deadline_due").await > 0);
+}

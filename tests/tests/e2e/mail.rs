@@ -554,3 +554,257 @@ async fn a_consent_nearing_its_end_is_reminded_once() {
     let until = xinyong::domain::time::local_date(c.valid_until).to_string();
     assert!(n["body"].as_str().unwrap().contains(&until), "{n}");
 }
+
+// ---------------------------------------------------------------------------
+// Case notices: every kind, end to end, carries the real facts
+
+/// The message to `to` whose subject starts with `prefix` (exactly one).
+fn one(smtp: &SmtpServer, to: &str, prefix: &str) -> xinyong_tests::smtp::Received {
+    let found: Vec<_> = smtp
+        .to(to)
+        .into_iter()
+        .filter(|m| m.subject().starts_with(prefix))
+        .collect();
+    assert_eq!(
+        found.len(),
+        1,
+        "{prefix:?} to {to}: {:?}",
+        smtp.to(to).iter().map(|m| m.subject()).collect::<Vec<_>>()
+    );
+    found.into_iter().next().expect("one message")
+}
+
+/// Asserts that a delivered message says every one of `facts`, in its
+/// subject or text, and has no unfilled parameter ("—").
+fn says(m: &xinyong_tests::smtp::Received, facts: &[&str]) {
+    let all = format!("{}\n{}", m.subject(), m.text());
+    assert!(!all.contains('—'), "an unfilled parameter: {all}");
+    for f in facts {
+        assert!(all.contains(f), "{f:?} missing from: {all}");
+    }
+}
+
+async fn gql(app: &TestApp, token: &str, doc: &str, vars: Value) -> Value {
+    let r = app.graphql(doc, vars, Some(token)).await;
+    ok(&r).clone()
+}
+
+async fn file_objection(app: &TestApp, token: &str, record: i64) -> String {
+    let d = gql(
+        app,
+        token,
+        "mutation($i: FileObjectionInput!) { fileObjection(input: $i) { objection { id } userErrors { code } } }",
+        json!({ "i": { "record": xinyong::graphql::node::global_id(xinyong::graphql::node::NodeType::CreditRecord, record).0,
+            "reason": "FACTUAL_ERROR", "statement": "处罚认定事实有误" } }),
+    )
+    .await;
+    d["fileObjection"]["objection"]["id"]
+        .as_str()
+        .unwrap_or_else(|| panic!("objection filed: {d}"))
+        .to_string()
+}
+
+/// Applies for repair through the use case (the proof upload is covered by
+/// the cases tests); returns the application's id.
+async fn apply_for_repair(app: &TestApp, token: &str, record: i64) -> i64 {
+    use xinyong::service::cases::{attachments, repairs};
+    let actor = xinyong::service::auth::authenticate(&app.state, token)
+        .await
+        .expect("the owner's token");
+    let letter = repairs::letter(&app.state, &actor, record)
+        .await
+        .expect("the letter");
+    let a = repairs::apply(
+        &app.state,
+        &actor,
+        &xinyong::auth::RequestMeta::default(),
+        repairs::NewApplication {
+            record_id: record,
+            commitment_sha256: letter.sha256,
+            accepted_by: "林晓峰".into(),
+            statement: None,
+            proofs: vec![attachments::Upload {
+                file_name: "缴款凭证.pdf".into(),
+                bytes: b"%PDF-1.7\n1 0 obj\n".to_vec(),
+            }],
+        },
+    )
+    .await
+    .expect("the application is filed");
+    a.id
+}
+
+#[tokio::test]
+async fn case_notices_carry_case_number_record_due_day_and_outcome() {
+    let smtp = SmtpServer::start().await;
+    let app = app_with(&smtp, 5).await;
+    let own = owner(&app).await;
+    set_settings(&app, &own, json!({ "language": "EN" })).await;
+    let op = operator(&app).await;
+    let st = xinyong_tests::demo::staff(&app).await;
+    let penalty = xinyong_tests::demo::record(&app, "SCJG-2026-000102").await;
+    let licence = xinyong_tests::demo::record(&app, "SCJG-2024-000101").await;
+    let title = penalty.title.as_str();
+    let owner_to = demo::ENTERPRISE_USER_EMAIL;
+    let (op_to, st_to) = (demo::OPERATOR_EMAIL, demo::STAFF_EMAIL);
+
+    // Objection: received (Sat Nov 21 + 3 WD = Wed Nov 25), referred (+20 WD
+    // = Fri Dec 18), upheld; then a complaint, answered.
+    let oid = file_objection(&app, &own, penalty.id).await;
+    let no = format!("YY-2026-{:04}", xinyong_tests::demo::raw_id(&json!(oid)));
+    gql(
+        &app,
+        &op,
+        "mutation($i: CheckObjectionInput!) { checkObjection(input: $i) { userErrors { code } } }",
+        json!({ "i": { "objection": oid, "decision": "REFER" } }),
+    )
+    .await;
+    gql(&app, &st, "mutation($i: DecideObjectionInput!) { decideObjection(input: $i) { userErrors { code } } }",
+        json!({ "i": { "objection": oid, "answer": "UPHOLD", "reason": "经复核，认定事实清楚" } })).await;
+    let d = gql(&app, &own, "mutation($i: FileComplaintInput!) { fileComplaint(input: $i) { complaint { id } userErrors { code } } }",
+        json!({ "i": { "case": oid, "statement": "核查未听取我方陈述" } })).await;
+    let cid = d["fileComplaint"]["complaint"]["id"].clone();
+    let cno = format!("TS-2026-{:04}", xinyong_tests::demo::raw_id(&cid));
+    gql(&app, &op, "mutation($i: DecideComplaintInput!) { decideComplaint(input: $i) { userErrors { code } } }",
+        json!({ "i": { "complaint": cid, "founded": false, "reason": "核查程序合法" } })).await;
+    // A second objection, withdrawn.
+    let wid = file_objection(&app, &own, licence.id).await;
+    let wno = format!("YY-2026-{:04}", xinyong_tests::demo::raw_id(&json!(wid)));
+    gql(
+        &app,
+        &own,
+        "mutation($i: WithdrawCaseInput!) { withdrawObjection(input: $i) { userErrors { code } } }",
+        json!({ "i": { "id": wid } }),
+    )
+    .await;
+    drain(&app).await;
+
+    says(
+        &one(&smtp, owner_to, &format!("Objection received ({no})")),
+        &[title, "2026-11-25"],
+    );
+    says(
+        &one(&smtp, op_to, &format!("新的待办案件（{no}）")),
+        &["平台初步审查", "2026-11-25"],
+    );
+    says(
+        &one(
+            &smtp,
+            owner_to,
+            &format!("Objection referred to the providing department ({no})"),
+        ),
+        &[
+            title,
+            "Fuzhou Administration for Market Regulation",
+            "2026-12-18",
+        ],
+    );
+    says(
+        &one(&smtp, st_to, &format!("新的待办案件（{no}）")),
+        &["信息提供单位核查", "2026-12-18"],
+    );
+    says(
+        &one(
+            &smtp,
+            owner_to,
+            &format!("Decision on your objection ({no})"),
+        ),
+        &[title, "the record was verified and stands"],
+    );
+    says(
+        &one(&smtp, owner_to, &format!("Complaint received ({cno})")),
+        &["2026-12-18"],
+    );
+    says(
+        &one(&smtp, op_to, &format!("新的待办案件（{cno}）")),
+        &["投诉处理", "2026-12-18"],
+    );
+    says(
+        &one(
+            &smtp,
+            owner_to,
+            &format!("Decision on your complaint ({cno})"),
+        ),
+        &["not founded"],
+    );
+    says(
+        &one(&smtp, owner_to, &format!("Objection withdrawn ({wno})")),
+        &[licence.title.as_str()],
+    );
+    says(
+        &one(&smtp, op_to, &format!("异议已撤回（{wno}）")),
+        &[licence.title.as_str()],
+    );
+
+    // Repair: received, reminders to the department, escalation, rejected;
+    // a second application withdrawn.
+    let aid = apply_for_repair(&app, &own, penalty.id).await;
+    let ano = format!("XF-2026-{aid:04}");
+    drain(&app).await;
+    says(
+        &one(
+            &smtp,
+            owner_to,
+            &format!("Credit repair application received ({ano})"),
+        ),
+        &[title, "2026-12-18"],
+    );
+    says(
+        &one(&smtp, st_to, &format!("新的待办案件（{ano}）")),
+        &["信用修复决定", "2026-12-18"],
+    );
+    for (day, prefix, to) in [
+        ("2026-12-16T02:00:00Z", "办理期限临近", st_to),
+        ("2026-12-18T02:00:00Z", "今日到期", st_to),
+        ("2026-12-19T02:00:00Z", "案件已逾期", op_to),
+    ] {
+        app.clock.set(at(day));
+        xinyong::jobs::deadlines::sweep(&app.state)
+            .await
+            .expect("sweep");
+        drain(&app).await;
+        says(
+            &one(&smtp, to, &format!("{prefix}（{ano}）")),
+            &["信用修复决定", "2026-12-18"],
+        );
+    }
+    let st = xinyong_tests::demo::staff(&app).await;
+    let own = owner(&app).await;
+    let a = xinyong::graphql::cases::case_id(entity::enums::CaseKind::Repair, aid);
+    gql(&app, &st, "mutation($i: DecideRepairInput!) { decideRepairApplication(input: $i) { userErrors { code } } }",
+        json!({ "i": { "application": a, "approve": false, "reason": "缴款凭证不清晰", "howToReapply": "提交银行盖章凭证" } })).await;
+    let bid = apply_for_repair(&app, &own, penalty.id).await;
+    let bno = format!("XF-2026-{bid:04}");
+    let b = xinyong::graphql::cases::case_id(entity::enums::CaseKind::Repair, bid);
+    gql(&app, &own, "mutation($i: WithdrawCaseInput!) { withdrawRepairApplication(input: $i) { userErrors { code } } }",
+        json!({ "i": { "id": b } })).await;
+    drain(&app).await;
+    says(
+        &one(
+            &smtp,
+            owner_to,
+            &format!("Decision on your credit repair ({ano})"),
+        ),
+        &[
+            title,
+            "rejected: the reasons and how to apply again are on the case page",
+        ],
+    );
+    says(
+        &one(
+            &smtp,
+            owner_to,
+            &format!("Repair application withdrawn ({bno})"),
+        ),
+        &[title],
+    );
+    says(
+        &one(&smtp, st_to, &format!("信用修复申请已撤回（{bno}）")),
+        &[title],
+    );
+
+    // No case email anyone got has an unfilled parameter.
+    for m in smtp.messages() {
+        assert!(!m.text().contains('—'), "{}: {}", m.subject(), m.text());
+    }
+}

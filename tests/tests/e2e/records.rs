@@ -623,3 +623,196 @@ async fn records_are_archived_once_after_their_window_and_agencies_are_told() {
         .unwrap();
     assert_eq!(events, 1);
 }
+
+/// The rows a record has in the history tables: (revision kinds and
+/// versions, change-event kinds), each in id order.
+async fn history(app: &TestApp, record_id: i64) -> (Vec<(String, i32)>, Vec<String>) {
+    use sea_orm::QueryOrder;
+    let revisions = entity::record_revision::Entity::find()
+        .filter(entity::record_revision::Column::RecordId.eq(record_id))
+        .order_by_asc(entity::record_revision::Column::Id)
+        .all(&app.state.db)
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|r| (format!("{:?}", r.change_kind), r.version))
+        .collect();
+    let events = entity::change_event::Entity::find()
+        .filter(entity::change_event::Column::RecordId.eq(record_id))
+        .order_by_asc(entity::change_event::Column::Id)
+        .all(&app.state.db)
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|e| e.kind)
+        .collect();
+    (revisions, events)
+}
+
+async fn record_by_ref(app: &TestApp, source_ref: &str) -> Option<entity::credit_record::Model> {
+    entity::credit_record::Entity::find()
+        .filter(entity::credit_record::Column::SourceRef.eq(source_ref))
+        .one(&app.state.db)
+        .await
+        .unwrap()
+}
+
+/// One batch with every outcome at once: the batch is written set-wise, and
+/// each item must still get its own answer and exactly its own history.
+#[tokio::test]
+async fn a_batch_mixing_every_outcome_answers_and_records_each_item() {
+    let app = TestApp::spawn_with_demo().await;
+    let token = staff(&app).await;
+    let kept = penalty(&app, "ALL-KEPT", demo::ENTERPRISE_USCC);
+    let fixed = penalty(&app, "ALL-FIXED", demo::ENTERPRISE_USCC);
+    let other = penalty(&app, "ALL-OTHER", demo::ENTERPRISE_USCC);
+    let first = submit(
+        &app,
+        &token,
+        vec![kept.clone(), fixed.clone(), other.clone()],
+    )
+    .await;
+    assert_eq!(
+        first.data()["submitRecords"]["accepted"],
+        3,
+        "{}",
+        first.body
+    );
+    let subjects_before = entity::subject::Entity::find()
+        .count(&app.state.db)
+        .await
+        .unwrap();
+    let records_before = record_count(&app).await;
+
+    let newcomer = new_uscc(7_001);
+    let mut corrected = fixed.clone();
+    corrected["title"] = json!("未按规定公示年度报告（更正）");
+    corrected["correctionReason"] = json!("标题录入错误");
+    let mut first_of_newcomer = penalty(&app, "ALL-NEW-1", &newcomer);
+    first_of_newcomer["subjectName"] = json!("福州甲乙贸易有限公司");
+    let first_again = first_of_newcomer.clone();
+    let mut second_of_newcomer = penalty(&app, "ALL-NEW-2", &newcomer);
+    second_of_newcomer["subjectName"] = json!("另一个名称有限公司");
+    let mut invalid = penalty(&app, "ALL-BAD", demo::ENTERPRISE_USCC);
+    invalid["severity"] = Value::Null;
+    // The same sourceRef twice: the first invalid, the second valid. Neither
+    // is written: a sourceRef means one record, and the batch does not say which.
+    let mut twice_bad = penalty(&app, "ALL-TWICE", &newcomer);
+    twice_bad["decidedOn"] = json!("2999-01-01");
+    let twice_good = penalty(&app, "ALL-TWICE", &newcomer);
+    let no_reason = {
+        let mut k = other.clone();
+        k["title"] = json!("改了标题却没说原因");
+        k
+    };
+    let r = submit(
+        &app,
+        &token,
+        vec![
+            kept.clone(),       // 0 unchanged
+            corrected,          // 1 corrected
+            first_of_newcomer,  // 2 accepted, registers the subject
+            second_of_newcomer, // 3 accepted, same new subject
+            invalid,            // 4 rejected
+            twice_bad,          // 5 rejected (its date)
+            twice_good,         // 6 rejected (duplicate in batch)
+            no_reason,          // 7 rejected (correction without reason)
+        ],
+    )
+    .await;
+    let p = &r.data()["submitRecords"];
+    let statuses: Vec<&str> = (0..8)
+        .map(|i| result(&r, i)["status"].as_str().unwrap_or("?"))
+        .collect();
+    assert_eq!(
+        statuses,
+        [
+            "UNCHANGED",
+            "CORRECTED",
+            "ACCEPTED",
+            "ACCEPTED",
+            "REJECTED",
+            "REJECTED",
+            "REJECTED",
+            "REJECTED"
+        ],
+        "{}",
+        r.body
+    );
+    assert_eq!(
+        (
+            &p["accepted"],
+            &p["unchanged"],
+            &p["corrected"],
+            &p["rejected"]
+        ),
+        (&json!(2), &json!(1), &json!(1), &json!(4))
+    );
+    assert_eq!(first_error_code(&r, 4), "SEVERITY_REQUIRED");
+    assert_eq!(first_error_code(&r, 5), "DATE_IN_FUTURE");
+    assert_eq!(first_error_code(&r, 6), "DUPLICATE_IN_BATCH");
+    assert_eq!(first_error_code(&r, 7), "CORRECTION_REASON_REQUIRED");
+    assert_eq!(result(&r, 1)["version"], 2);
+
+    // Two records and one subject more, nothing else.
+    assert_eq!(record_count(&app).await, records_before + 2);
+    let subjects_after = entity::subject::Entity::find()
+        .count(&app.state.db)
+        .await
+        .unwrap();
+    assert_eq!(subjects_after, subjects_before + 1);
+    let a = record_by_ref(&app, "ALL-NEW-1").await.unwrap();
+    let b = record_by_ref(&app, "ALL-NEW-2").await.unwrap();
+    assert_eq!(a.subject_id, b.subject_id, "one subject for both records");
+    let subject = entity::subject::Entity::find_by_id(a.subject_id)
+        .one(&app.state.db)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(
+        subject.name, "福州甲乙贸易有限公司",
+        "named by its first item"
+    );
+    assert_eq!(subject.identifier_plain.as_deref(), Some(newcomer.as_str()));
+    for rejected in ["ALL-BAD", "ALL-TWICE"] {
+        assert!(record_by_ref(&app, rejected).await.is_none(), "{rejected}");
+    }
+    // The ids answered are the rows written.
+    assert_eq!(
+        result(&r, 2)["recordId"],
+        result(&submit(&app, &token, vec![first_again]).await, 0)["recordId"]
+    );
+
+    // History: one revision and one event per change, none for the rest.
+    let created = ("Create".to_string(), 1);
+    for rec in [&a, &b] {
+        assert_eq!(
+            history(&app, rec.id).await,
+            (vec![created.clone()], vec!["created".to_string()])
+        );
+        let revision = entity::record_revision::Entity::find()
+            .filter(entity::record_revision::Column::RecordId.eq(rec.id))
+            .one(&app.state.db)
+            .await
+            .unwrap()
+            .unwrap();
+        assert_eq!(revision.after["title"], json!(rec.title));
+        assert_eq!(revision.after["content"], rec.content);
+        assert_eq!(revision.subject_id, rec.subject_id);
+    }
+    let fixed_row = record_by_ref(&app, "ALL-FIXED").await.unwrap();
+    assert_eq!(fixed_row.title, "未按规定公示年度报告（更正）");
+    assert_eq!(
+        history(&app, fixed_row.id).await,
+        (
+            vec![created.clone(), ("Correct".to_string(), 2)],
+            vec!["created".to_string(), "corrected".to_string()]
+        )
+    );
+    let kept_row = record_by_ref(&app, "ALL-KEPT").await.unwrap();
+    assert_eq!(kept_row.version, 1);
+    assert_eq!(
+        history(&app, kept_row.id).await,
+        (vec![created], vec!["created".to_string()])
+    );
+}

@@ -6,7 +6,9 @@ use xinyong::service::demo as d;
 use xinyong_tests::TestApp;
 use xinyong_tests::browser::Browser;
 use xinyong_tests::demo::{self, ok};
+use xinyong_tests::smtp::SmtpServer;
 
+use crate::pages::{chen_records, drain};
 use crate::security::consent_status;
 
 async fn submit(b: &Browser) {
@@ -27,7 +29,9 @@ async fn sign_out(b: &Browser) {
 
 /// The whole journey; screenshots are taken on the run with JavaScript.
 async fn journey(javascript: bool) {
-    let app = TestApp::spawn_with_demo().await;
+    let smtp = SmtpServer::start().await;
+    let app = TestApp::spawn_configured(chrono::Utc::now(), |c| smtp.configure(c)).await;
+    d::seed(&app.state).await.expect("demo data seeds");
     let b = Browser::start(&app.base_url, javascript).await;
     assert_eq!(b.javascript_runs().await, javascript);
     let shot = |name: &'static str| {
@@ -68,6 +72,97 @@ async fn journey(javascript: bool) {
     submit(&b).await;
     assert_eq!(b.path().await, "/me?done=signed-up");
     assert!(b.main_text().await.contains("还没有绑定主体"));
+
+    // He binds the enterprise he runs: the code goes by email to its
+    // registered contact (the in-test SMTP server), not to his account.
+    b.click_link("绑定企业或个人（实名认证）").await;
+    b.fill("#identifier", d::COURT_DEFAULTER_USCC).await;
+    submit(&b).await;
+    assert!(b.exists("#code").await, "{}", b.main_text().await);
+    let sent_to = b.main_text().await;
+    drain(&app).await;
+    let mail = smtp
+        .messages()
+        .into_iter()
+        .rfind(|m| m.subject().starts_with("实名绑定验证码"))
+        .expect("the binding code by email");
+    assert!(
+        smtp.to("wang.xiaoming@example.com")
+            .iter()
+            .all(|m| !m.subject().starts_with("实名绑定验证码"))
+    );
+    let contact = mail.rcpt_to[0].clone();
+    let masked = contact.split('@').nth(1).expect("a domain");
+    assert!(sent_to.contains(masked), "{sent_to} / {contact}");
+    let code: String = mail
+        .subject()
+        .chars()
+        .filter(char::is_ascii_digit)
+        .collect();
+    assert_eq!(code.len(), 6);
+    shot("bind-code").await;
+    // A wrong code is refused on the same page.
+    let wrong: String = code
+        .chars()
+        .map(|c| {
+            if c == '9' {
+                '0'
+            } else {
+                char::from(c as u8 + 1)
+            }
+        })
+        .collect();
+    b.fill("#code", &wrong).await;
+    submit(&b).await;
+    assert!(b.exists("#code-error").await);
+    b.fill("#code", &code).await;
+    submit(&b).await;
+    assert_eq!(b.path().await, "/me?done=bound");
+    assert!(b.main_text().await.contains(d::COURT_DEFAULTER_USCC));
+
+    // The binding lands in his inbox; his settings.
+    b.click("a[href='/inbox']").await;
+    assert_eq!(b.path().await, "/inbox");
+    shot("inbox").await;
+    b.click("main ul.plain a").await;
+    assert!(b.main_text().await.contains("已读于"));
+    b.goto("/settings").await;
+    b.check("#queryNotices-DAILY_DIGEST").await;
+    submit(&b).await;
+    assert_eq!(b.path().await, "/me?done=saved");
+    b.goto("/settings").await;
+    shot("settings").await;
+    sign_out(&b).await;
+
+    // Forgotten password: the page that sends the link.
+    b.goto("/sign-in").await;
+    b.click_link("忘记密码").await;
+    b.fill("#email", "wang.xiaoming@example.com").await;
+    submit(&b).await;
+    assert!(b.main_text().await.contains("请查收邮件"));
+    drain(&app).await;
+    let reset = smtp
+        .to("wang.xiaoming@example.com")
+        .into_iter()
+        .last()
+        .expect("the reset email");
+    let text = reset.text();
+    let at = text
+        .find("/account/reset-password?token=")
+        .expect("the link");
+    let link: String = text[at..]
+        .chars()
+        .take_while(|c| !c.is_whitespace())
+        .collect();
+    b.goto(&link).await;
+    shot("password-reset").await;
+    b.fill("#password", "a brand new passphrase 2027").await;
+    submit(&b).await;
+    assert_eq!(b.path().await, "/sign-in?done=reset");
+    b.fill("#email", "wang.xiaoming@example.com").await;
+    b.fill("#password", "a brand new passphrase 2027").await;
+    submit(&b).await;
+    assert_eq!(b.path().await, "/me");
     sign_out(&b).await;
 
     // The individual sees her records.
@@ -85,6 +180,23 @@ async fn journey(javascript: bool) {
         "{record}"
     );
     shot("record").await;
+
+    // Credit repair: the form shows the commitment letter to accept.
+    let eligible = chen_records(&app)
+        .await
+        .into_iter()
+        .find(|r| r["repairEligibility"]["status"] == "ELIGIBLE")
+        .expect("a repairable record");
+    b.goto(&format!(
+        "/records/{}",
+        eligible["id"].as_str().expect("an id")
+    ))
+    .await;
+    b.click_link("申请信用修复").await;
+    assert!(b.main_text().await.contains("信用承诺书"));
+    submit(&b).await;
+    assert!(b.exists("#accept-error").await);
+    shot("repair-form").await;
 
     // She grants a consent…
     let agency = demo::demo_agency(&app).await;
@@ -139,6 +251,12 @@ async fn journey(javascript: bool) {
     assert_eq!(b.path().await, "/staff");
     b.click_link("逾期报送的双公示信息").await;
     shot("staff-late").await;
+    b.goto("/staff").await;
+    b.click_link("发送失败的邮件").await;
+    assert!(b.main_text().await.contains("没有发送失败的邮件"));
+    b.goto("/staff").await;
+    b.click_link("逾期的办理期限").await;
+    assert_eq!(b.path().await, "/staff/overdue");
     sign_out(&b).await;
 
     if javascript {

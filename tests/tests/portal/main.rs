@@ -5,6 +5,7 @@
 
 mod cases;
 mod journey;
+mod pages;
 mod security;
 
 use reqwest::redirect::Policy;

@@ -243,6 +243,46 @@ impl RecordCategory {
     async fn repairable(&self) -> bool {
         self.0.repairable
     }
+    /// The fields of a record's `content`, labelled in both languages,
+    /// by key.
+    async fn content_fields(&self) -> Vec<ContentField> {
+        crate::service::catalogue::content_fields(&self.0.content_schema)
+            .into_iter()
+            .map(|f| ContentField {
+                key: f.key,
+                title_zh: f.title_zh,
+                title_en: f.title_en,
+                values: f
+                    .values
+                    .into_iter()
+                    .map(|v| ContentValueLabel {
+                        value: v.value,
+                        label_zh: v.label_zh,
+                        label_en: v.label_en,
+                    })
+                    .collect(),
+            })
+            .collect()
+    }
+}
+
+/// One field of a record's `content`, with its labels.
+#[derive(SimpleObject)]
+pub struct ContentField {
+    /// The key in `content`, e.g. `violation_type`.
+    pub key: String,
+    pub title_zh: String,
+    pub title_en: String,
+    /// For a field with a fixed set of values: each value's labels.
+    pub values: Vec<ContentValueLabel>,
+}
+
+/// A value of an enumerated content field and how to show it.
+#[derive(SimpleObject)]
+pub struct ContentValueLabel {
+    pub value: String,
+    pub label_zh: String,
+    pub label_en: String,
 }
 
 /// Filters on a subject's records; every condition given must hold.

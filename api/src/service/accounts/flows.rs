@@ -1155,6 +1155,61 @@ async fn request_views<C: ConnectionTrait>(
     Ok(out)
 }
 
+/// The applicant withdraws a pending document-binding request (the
+/// documents will not be shown after all). Another account's request is
+/// `BINDING_REQUEST_NOT_FOUND`, like an unknown id; a decided one
+/// `BINDING_REQUEST_DECIDED`. The checkers' queue shows it as withdrawn.
+pub async fn withdraw_binding_request(
+    state: &AppState,
+    actor: &Actor,
+    meta: &RequestMeta,
+    id: i64,
+) -> ServiceResult<binding_request::Model> {
+    let me = subject_user(actor)?;
+    let now = state.now();
+    let txn = begin_write(&state.db).await?;
+    let req = binding_request::Entity::find_by_id(id)
+        .lock_exclusive()
+        .one(&txn)
+        .await?
+        .filter(|r| r.account_id == me.account_id)
+        .ok_or_else(|| {
+            ServiceError::invalid(
+                &f("id"),
+                "BINDING_REQUEST_NOT_FOUND",
+                "no binding request of yours has this id",
+            )
+        })?;
+    if req.status != BindingRequestStatus::Pending {
+        return Err(ServiceError::invalid(
+            &f("id"),
+            "BINDING_REQUEST_DECIDED",
+            "this request was already decided or withdrawn",
+        ));
+    }
+    let mut row: binding_request::ActiveModel = req.clone().into();
+    row.status = Set(BindingRequestStatus::Withdrawn);
+    // Closed by the applicant: when, and by whom, as for a decision.
+    row.decided_by_account_id = Set(Some(me.account_id));
+    row.decided_at = Set(Some(now));
+    let updated = row.update(&txn).await?;
+    audit::record(
+        &txn,
+        AuditEntry::account(
+            me.account_id,
+            "binding.withdraw",
+            "binding_request",
+            now,
+            meta,
+        )
+        .object_id(Some(req.id.to_string()))
+        .subject(req.subject_id),
+    )
+    .await?;
+    txn.commit().await?;
+    Ok(updated)
+}
+
 /// Binding requests: the checkers' queue (every request, `status` to
 /// filter), or the signed-in applicant's own. Newest first, keyset on id.
 pub async fn binding_requests(

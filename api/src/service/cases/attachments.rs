@@ -208,3 +208,17 @@ pub async fn read(state: &AppState, a: &attachment::Model) -> ServiceResult<Vec<
     }
     Ok(bytes)
 }
+
+/// One evidence file, if `actor` is a party of its case (else `None`, as
+/// for a missing one).
+pub async fn get(
+    state: &AppState,
+    actor: &crate::auth::Actor,
+    id: i64,
+) -> ServiceResult<Option<attachment::Model>> {
+    let Some(a) = attachment::Entity::find_by_id(id).one(&state.db).await? else {
+        return Ok(None);
+    };
+    let visible = super::complaints::can_see_case(&state.db, actor, a.case_kind, a.case_id).await?;
+    Ok(visible.then_some(a))
+}

@@ -16,7 +16,8 @@ use serde_json::json;
 
 use super::attachments::{self, Upload};
 use super::{
-    By, case_not_open, close_deadlines, event, link, milestone, open_deadline, required_text,
+    By, NoticeFacts, case_not_open, close_deadlines, event, in_both, link, milestone,
+    open_deadline, required_text,
 };
 use crate::auth::{Actor, RequestMeta};
 use crate::service::audit::{self, AuditEntry};
@@ -41,6 +42,23 @@ pub async fn bound_subject_ids(
         .into_tuple()
         .all(conn)
         .await?)
+}
+
+/// The record behind a complaint: that of the objection or repair
+/// application complained about.
+pub async fn record_id(conn: &impl ConnectionTrait, c: &complaint::Model) -> ServiceResult<i64> {
+    let id = match (c.objection_id, c.repair_application_id) {
+        (Some(o), _) => objection::Entity::find_by_id(o)
+            .one(conn)
+            .await?
+            .map(|o| o.record_id),
+        (None, Some(a)) => repair_application::Entity::find_by_id(a)
+            .one(conn)
+            .await?
+            .map(|a| a.record_id),
+        (None, None) => None,
+    };
+    id.ok_or_else(|| ServiceError::Internal(format!("complaint {} is about no case", c.id)))
 }
 
 /// What the complaint is about.
@@ -143,7 +161,7 @@ pub async fn file(
         now,
     )
     .await?;
-    open_deadline(
+    let handling = open_deadline(
         &txn,
         &reference,
         CaseKind::Complaint,
@@ -152,10 +170,12 @@ pub async fn file(
         milestone::COMPLAINT_HANDLING,
         COMPLAINT_HANDLING,
         now,
-        now,
     )
     .await?;
-    let params = json!({ "caseKind": CaseKind::Complaint, "caseId": row.id });
+    let record = super::record_of(&txn, record_id(&txn, &row).await?).await?;
+    let params = NoticeFacts::new(CaseKind::Complaint, row.id, row.received_at, &record.title)
+        .deadline(&handling)
+        .params();
     let l = Some(link(CaseKind::Complaint, row.id));
     notices::notify_subject(
         &txn,
@@ -206,6 +226,7 @@ pub async fn decide(
     if c.status != ComplaintStatus::Received {
         return Err(case_not_open(&["input", "complaint"]));
     }
+    let record = super::record_of(&txn, record_id(&txn, &c).await?).await?;
     let mut row: complaint::ActiveModel = c.clone().into();
     row.status = Set(ComplaintStatus::Decided);
     row.outcome_reason = Set(Some(reason.clone()));
@@ -239,7 +260,16 @@ pub async fn decide(
         now,
         c.subject_id,
         NoticeKind::ComplaintDecided,
-        json!({ "caseKind": CaseKind::Complaint, "caseId": c.id, "founded": founded }),
+        NoticeFacts::new(CaseKind::Complaint, c.id, c.received_at, &record.title)
+            .outcome(if founded {
+                in_both(
+                    "投诉成立，平台将督促纠正",
+                    "founded: the platform will see that it is put right",
+                )
+            } else {
+                in_both("投诉不成立", "not founded")
+            })
+            .params(),
         Some(link(CaseKind::Complaint, c.id)),
         None,
     )

@@ -12,11 +12,16 @@ pub mod complaints;
 pub mod objections;
 pub mod repairs;
 
-use chrono::{DateTime, Duration, Utc};
+use chrono::{DateTime, Datelike, Duration, Utc};
 use domain::cases::{self as rules_cases, Countdown};
 use domain::time::{end_of_local_day_utc, local_date, start_of_local_day_utc};
-use entity::enums::{AccountRole, ActorKind, CaseKind, ChangeKind, DeadlineStatus, RecordStatus};
-use entity::{case_event, change_event, credit_record, deadline, record_revision};
+use entity::enums::{
+    AccountRole, ActorKind, CaseKind, ChangeKind, DeadlineStatus, ObjectionOutcome, RecordStatus,
+};
+use entity::{
+    case_event, change_event, complaint, credit_record, deadline, objection, record_revision,
+    repair_application,
+};
 use sea_orm::sea_query::Expr;
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, Set,
@@ -257,20 +262,13 @@ pub fn after_due(due_on: chrono::NaiveDate) -> DateTime<Utc> {
     end_of_local_day_utc(due_on) + Duration::seconds(1)
 }
 
-/// Opens the deadline of a milestone whose clock starts at `start`, by the
-/// rule version in force on that (local) day.
-#[allow(clippy::too_many_arguments)]
-pub async fn open_deadline(
-    conn: &impl ConnectionTrait,
-    reference: &Reference,
-    kind: CaseKind,
-    case_id: i64,
-    subject_id: i64,
-    milestone: &str,
+/// Where a milestone's clock that started at `start` ends: the rule version
+/// in force on that (local) day, applied with the working-day calendar.
+fn due_of<'r>(
+    reference: &'r Reference,
     rule_id: &str,
     start: DateTime<Utc>,
-    now: DateTime<Utc>,
-) -> ServiceResult<deadline::Model> {
+) -> ServiceResult<(&'r domain::rules::Rule, domain::calendar::Dated)> {
     let start_day = local_date(start);
     let rule = reference
         .rules
@@ -281,6 +279,24 @@ pub async fn open_deadline(
             ))
         })?;
     let due = rule.apply(start_day, &reference.calendar);
+    Ok((rule, due))
+}
+
+/// Opens the deadline of a milestone whose clock starts now. The clock's
+/// start is the row's `created_at`, so the deadline can be computed again
+/// when a calendar year is loaded ([`recompute_deadlines`]).
+#[allow(clippy::too_many_arguments)]
+pub async fn open_deadline(
+    conn: &impl ConnectionTrait,
+    reference: &Reference,
+    kind: CaseKind,
+    case_id: i64,
+    subject_id: i64,
+    milestone: &str,
+    rule_id: &str,
+    now: DateTime<Utc>,
+) -> ServiceResult<deadline::Model> {
+    let (rule, due) = due_of(reference, rule_id, now)?;
     let row = deadline::ActiveModel {
         case_kind: Set(kind),
         case_id: Set(case_id),
@@ -305,6 +321,80 @@ pub async fn open_deadline(
     Ok(row)
 }
 
+/// Computes again, with `reference` (the calendar just loaded), the open
+/// deadlines that depend on calendar year `year`: every provisional one
+/// (its period ran past the calendar loaded when it was opened), and any
+/// whose period spans the year (an amended notice loaded with `--replace`).
+/// The rule version is the one in force when the clock started, as when
+/// the deadline was opened. Runs in the calendar load's transaction; each
+/// moved deadline gets a `deadline_recomputed` timeline event. Returns how
+/// many moved.
+pub async fn recompute_deadlines(
+    conn: &impl ConnectionTrait,
+    reference: &Reference,
+    year: i32,
+    now: DateTime<Utc>,
+) -> ServiceResult<usize> {
+    use sea_orm::Condition;
+    let (Some(first), Some(next_year)) = (
+        chrono::NaiveDate::from_ymd_opt(year, 1, 1),
+        chrono::NaiveDate::from_ymd_opt(year.saturating_add(1), 1, 1),
+    ) else {
+        return Ok(0);
+    };
+    let spans_year = Condition::all()
+        .add(deadline::Column::DueOn.gte(first))
+        .add(deadline::Column::CreatedAt.lt(start_of_local_day_utc(next_year)));
+    let rows = deadline::Entity::find()
+        .filter(deadline::Column::Status.eq(DeadlineStatus::Open))
+        .filter(
+            Condition::any()
+                .add(deadline::Column::Provisional.eq(true))
+                .add(spans_year),
+        )
+        .order_by_asc(deadline::Column::Id)
+        .all(conn)
+        .await?;
+    let mut moved = 0;
+    for d in rows {
+        let (_, due) = due_of(reference, &d.rule_id, d.created_at)?;
+        if due.date == d.due_on && due.provisional == d.provisional {
+            continue;
+        }
+        let mut row: deadline::ActiveModel = d.clone().into();
+        row.due_on = Set(due.date);
+        row.due_at = Set(end_of_local_day_utc(due.date));
+        row.provisional = Set(due.provisional);
+        // Reminders already sent stay sent (their timestamps are kept); the
+        // sweep looks again at the next instant the new due day calls for.
+        row.next_check_at = Set(Some(first_check_at(reference, due.date, now)));
+        row.update(conn).await?;
+        event(
+            conn,
+            d.case_kind,
+            d.case_id,
+            d.subject_id,
+            By::SYSTEM,
+            "deadline_recomputed",
+            Some(format!(
+                "the {year} holiday calendar was loaded: {} is due on {} (was {})",
+                d.milestone, due.date, d.due_on
+            )),
+            json!({
+                "milestone": d.milestone,
+                "calendarYear": year,
+                "dueOnBefore": d.due_on,
+                "dueOn": due.date,
+                "provisional": due.provisional,
+            }),
+            now,
+        )
+        .await?;
+        moved += 1;
+    }
+    Ok(moved)
+}
+
 /// A milestone done at once (the notice went out in the same
 /// transaction): the deadline is recorded, met.
 #[allow(clippy::too_many_arguments)]
@@ -319,7 +409,7 @@ pub async fn met_at_once(
     now: DateTime<Utc>,
 ) -> ServiceResult<()> {
     let d = open_deadline(
-        conn, reference, kind, case_id, subject_id, milestone, rule_id, now, now,
+        conn, reference, kind, case_id, subject_id, milestone, rule_id, now,
     )
     .await?;
     close_deadlines(
@@ -474,13 +564,158 @@ pub async fn record_of(
         .ok_or_else(|| ServiceError::Internal(format!("record {record_id} of a case is missing")))
 }
 
-/// Short facts about a case for notices: only what its recipients may see.
-pub fn notice_params(kind: CaseKind, case_id: i64, record: &credit_record::Model) -> Value {
-    json!({
-        "caseKind": kind,
-        "caseId": case_id,
-        "recordTitle": record.title,
-    })
+// ---------------------------------------------------------------------------
+// Notices
+
+/// The case number people quote: `YY-2026-0012` (异议, objection), `XF-…`
+/// (修复, repair), `TS-…` (投诉, complaint) — the kind, the year the case
+/// was received (Asia/Shanghai) and its id.
+pub fn case_no(kind: CaseKind, case_id: i64, received_at: DateTime<Utc>) -> String {
+    let prefix = match kind {
+        CaseKind::Objection => "YY",
+        CaseKind::Repair => "XF",
+        CaseKind::Complaint => "TS",
+    };
+    format!("{prefix}-{}-{case_id:04}", local_date(received_at).year())
+}
+
+/// A notice parameter in both languages: the template picks the
+/// recipient's (docs/mail.md).
+pub fn in_both(zh: &str, en: &str) -> Value {
+    json!({ "zh-CN": zh, "en": en })
+}
+
+/// What a milestone is called in notices.
+pub fn milestone_name(m: &str) -> Value {
+    let (zh, en) = match m {
+        milestone::FIRST_CHECK => ("平台初步审查", "first check by the platform"),
+        milestone::OWN_ERROR_NOTIFY => (
+            "告知申请人平台更正结果",
+            "telling the applicant of the platform's correction",
+        ),
+        milestone::PROVIDER_VERIFICATION => (
+            "信息提供单位核查",
+            "verification by the providing department",
+        ),
+        milestone::APPLICANT_NOTIFY => ("告知申请人核查结果", "telling the applicant the outcome"),
+        milestone::REPAIR_DECISION => ("信用修复决定", "decision on the repair application"),
+        milestone::COMPLAINT_HANDLING => ("投诉处理", "handling the complaint"),
+        other => (other, other),
+    };
+    in_both(zh, en)
+}
+
+/// What an objection's outcome is called in notices.
+pub fn objection_outcome_name(o: ObjectionOutcome) -> Value {
+    let (zh, en) = match o {
+        ObjectionOutcome::Corrected => (
+            "信息提供单位已更正该记录",
+            "the providing department corrected the record",
+        ),
+        ObjectionOutcome::DeletedUnverifiable => (
+            "该记录无法核实，已删除",
+            "the record could not be verified and was deleted",
+        ),
+        ObjectionOutcome::Upheld => (
+            "经核查，该记录维持不变",
+            "the record was verified and stands",
+        ),
+        ObjectionOutcome::WithdrawnProviderSilent => (
+            "信息提供单位逾期未核查，该记录已停止提供查询",
+            "the providing department did not verify it in time; the record is withdrawn from query",
+        ),
+        ObjectionOutcome::PlatformCorrected => {
+            ("平台已更正自身差错", "the platform corrected its own error")
+        }
+    };
+    in_both(zh, en)
+}
+
+/// The facts a case notice is filled with (docs/mail.md, "Kinds and their
+/// parameters"): only what every recipient may see — the case number and
+/// the record's title, never identifiers or record content.
+#[derive(Clone, Debug)]
+pub struct NoticeFacts(serde_json::Map<String, Value>);
+
+impl NoticeFacts {
+    pub fn new(
+        kind: CaseKind,
+        case_id: i64,
+        received_at: DateTime<Utc>,
+        record_title: &str,
+    ) -> Self {
+        let mut m = serde_json::Map::new();
+        m.insert("case_no".into(), json!(case_no(kind, case_id, received_at)));
+        m.insert("record_title".into(), json!(record_title));
+        NoticeFacts(m)
+    }
+
+    /// The milestone the notice is about and its due day.
+    pub fn deadline(mut self, d: &deadline::Model) -> Self {
+        self.0
+            .insert("milestone".into(), milestone_name(&d.milestone));
+        self.0.insert("due_on".into(), json!(d.due_on.to_string()));
+        self
+    }
+
+    pub fn outcome(mut self, outcome: Value) -> Self {
+        self.0.insert("outcome".into(), outcome);
+        self
+    }
+
+    pub fn department(mut self, d: &entity::department::Model) -> Self {
+        self.0
+            .insert("department_name".into(), in_both(&d.name_zh, &d.name_en));
+        self
+    }
+
+    pub fn params(&self) -> Value {
+        Value::Object(self.0.clone())
+    }
+}
+
+/// The notice facts of any case, loaded (for the deadline sweep, which
+/// holds only the deadline row).
+pub async fn facts_of(
+    conn: &impl ConnectionTrait,
+    kind: CaseKind,
+    case_id: i64,
+) -> ServiceResult<Option<NoticeFacts>> {
+    let (received_at, record_id) = match kind {
+        CaseKind::Objection => match objection::Entity::find_by_id(case_id).one(conn).await? {
+            Some(o) => (o.received_at, o.record_id),
+            None => return Ok(None),
+        },
+        CaseKind::Repair => match repair_application::Entity::find_by_id(case_id)
+            .one(conn)
+            .await?
+        {
+            Some(a) => (a.received_at, a.record_id),
+            None => return Ok(None),
+        },
+        CaseKind::Complaint => match complaint::Entity::find_by_id(case_id).one(conn).await? {
+            Some(c) => (c.received_at, complaints::record_id(conn, &c).await?),
+            None => return Ok(None),
+        },
+    };
+    let record = record_of(conn, record_id).await?;
+    Ok(Some(NoticeFacts::new(
+        kind,
+        case_id,
+        received_at,
+        &record.title,
+    )))
+}
+
+/// A department's names, for notices.
+pub async fn department_of(
+    conn: &impl ConnectionTrait,
+    id: i64,
+) -> ServiceResult<entity::department::Model> {
+    entity::department::Entity::find_by_id(id)
+        .one(conn)
+        .await?
+        .ok_or_else(|| ServiceError::Internal(format!("department {id} of a case is missing")))
 }
 
 /// The portal path of a case.
@@ -489,5 +724,30 @@ pub fn link(kind: CaseKind, case_id: i64) -> String {
         CaseKind::Objection => format!("/cases/objections/{case_id}"),
         CaseKind::Repair => format!("/cases/repairs/{case_id}"),
         CaseKind::Complaint => format!("/cases/complaints/{case_id}"),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn case_numbers_use_the_local_year_of_receipt() {
+        let at = |s: &str| s.parse::<DateTime<Utc>>().expect("instant");
+        // 01:00 on 2026-01-01 in Beijing is still 2025 in UTC.
+        let new_year = at("2025-12-31T17:00:00Z");
+        assert_eq!(case_no(CaseKind::Objection, 12, new_year), "YY-2026-0012");
+        assert_eq!(
+            case_no(CaseKind::Repair, 12345, at("2025-06-01T00:00:00Z")),
+            "XF-2025-12345"
+        );
+        assert_eq!(case_no(CaseKind::Complaint, 3, new_year), "TS-2026-0003");
+    }
+
+    #[test]
+    fn milestones_have_names_in_both_languages() {
+        let n = milestone_name(milestone::PROVIDER_VERIFICATION);
+        assert_eq!(n["zh-CN"], "信息提供单位核查");
+        assert_eq!(n["en"], "verification by the providing department");
     }
 }

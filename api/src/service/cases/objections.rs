@@ -28,8 +28,9 @@ use serde_json::json;
 
 use super::attachments::{self, Upload};
 use super::{
-    By, RecordPatch, case_not_open, change_record, close_deadlines, event, link, met_at_once,
-    milestone, notice_params, open_deadline, optional_text, record_of, required_text,
+    By, NoticeFacts, RecordPatch, case_not_open, change_record, close_deadlines, event, link,
+    met_at_once, milestone, objection_outcome_name, open_deadline, optional_text, record_of,
+    required_text,
 };
 use crate::auth::{Actor, RequestMeta};
 use crate::service::audit::{self, AuditEntry};
@@ -193,7 +194,7 @@ pub async fn file(
         now,
     )
     .await?;
-    open_deadline(
+    let first_check = open_deadline(
         &txn,
         &reference,
         CaseKind::Objection,
@@ -202,10 +203,9 @@ pub async fn file(
         milestone::FIRST_CHECK,
         OBJECTION_FIRST_CHECK,
         now,
-        now,
     )
     .await?;
-    let params = notice_params(CaseKind::Objection, row.id, &record);
+    let params = facts(&row, &record).deadline(&first_check).params();
     let l = Some(link(CaseKind::Objection, row.id));
     notices::notify_subject(
         &txn,
@@ -230,6 +230,11 @@ pub async fn file(
     Ok(row)
 }
 
+/// The notice facts of an objection.
+fn facts(o: &objection::Model, record: &credit_record::Model) -> NoticeFacts {
+    NoticeFacts::new(CaseKind::Objection, o.id, o.received_at, &record.title)
+}
+
 fn not_found() -> ServiceError {
     ServiceError::invalid(
         &["input", "record"],
@@ -246,18 +251,20 @@ fn field_already_open() -> crate::service::FieldError {
     )
 }
 
-/// Loads an objection for a change, in the transaction, or USER error.
+fn case_not_found() -> ServiceError {
+    ServiceError::invalid(
+        &["input", "objection"],
+        "CASE_NOT_FOUND",
+        "no such objection",
+    )
+}
+
+/// Loads an objection for a change, in the transaction, or CASE_NOT_FOUND.
 async fn load(conn: &impl ConnectionTrait, id: i64) -> ServiceResult<objection::Model> {
     objection::Entity::find_by_id(id)
         .one(conn)
         .await?
-        .ok_or_else(|| {
-            ServiceError::invalid(
-                &["input", "objection"],
-                "CASE_NOT_FOUND",
-                "no such objection",
-            )
-        })
+        .ok_or_else(case_not_found)
 }
 
 /// Whether `actor` may see the objection: its subject's users, operators,
@@ -354,7 +361,6 @@ pub async fn first_check(
         now,
     )
     .await?;
-    let params = notice_params(CaseKind::Objection, o.id, &record);
     let l = Some(link(CaseKind::Objection, o.id));
     let mut row: objection::ActiveModel = o.clone().into();
     row.updated_at = Set(now);
@@ -396,7 +402,9 @@ pub async fn first_check(
                 now,
                 o.subject_id,
                 NoticeKind::ObjectionDecided,
-                params,
+                facts(&o, &record)
+                    .outcome(objection_outcome_name(ObjectionOutcome::PlatformCorrected))
+                    .params(),
                 l,
                 None,
             )
@@ -440,7 +448,7 @@ pub async fn first_check(
                 now,
             )
             .await?;
-            open_deadline(
+            let verification = open_deadline(
                 &txn,
                 &reference,
                 CaseKind::Objection,
@@ -449,9 +457,13 @@ pub async fn first_check(
                 milestone::PROVIDER_VERIFICATION,
                 OBJECTION_PROVIDER_VERIFICATION,
                 now,
-                now,
             )
             .await?;
+            let department = super::department_of(&txn, o.department_id).await?;
+            let params = facts(&o, &record)
+                .deadline(&verification)
+                .department(&department)
+                .params();
             notices::notify_subject(
                 &txn,
                 now,
@@ -530,8 +542,10 @@ pub async fn decide(
     let by = By::of(actor);
     let txn = begin_write(&state.db).await?;
     let o = load(&txn, id).await?;
-    if o.department_id != department_id {
-        return Err(ServiceError::Forbidden);
+    // Another department's objection, or one not yet referred here, is as
+    // unknown as a missing one: its existence is the subject's business.
+    if o.department_id != department_id || o.referred_at.is_none() {
+        return Err(case_not_found());
     }
     if o.status != ObjectionStatus::Referred {
         return Err(case_not_open(&["input", "objection"]));
@@ -618,7 +632,7 @@ pub async fn decide(
     )
     .await?;
     let updated = close(&txn, &o, outcome, &reason, now).await?;
-    notify_decided(&txn, &reference, &o, &record, now).await?;
+    notify_decided(&txn, &reference, &o, &record, outcome, now).await?;
     audit::record(
         &txn,
         AuditEntry::by(actor, "objections.decide", "objection", now, meta)
@@ -657,6 +671,7 @@ async fn notify_decided(
     reference: &crate::state::Reference,
     o: &objection::Model,
     record: &credit_record::Model,
+    outcome: ObjectionOutcome,
     now: chrono::DateTime<chrono::Utc>,
 ) -> ServiceResult<()> {
     notices::notify_subject(
@@ -664,7 +679,9 @@ async fn notify_decided(
         now,
         o.subject_id,
         NoticeKind::ObjectionDecided,
-        notice_params(CaseKind::Objection, o.id, record),
+        facts(o, record)
+            .outcome(objection_outcome_name(outcome))
+            .params(),
         Some(link(CaseKind::Objection, o.id)),
         None,
     )
@@ -710,11 +727,7 @@ pub async fn withdraw(
     let txn = begin_write(&state.db).await?;
     let o = load(&txn, id).await?;
     if !super::bound(&txn, actor, o.subject_id).await? {
-        return Err(ServiceError::invalid(
-            &["input", "objection"],
-            "CASE_NOT_FOUND",
-            "no such objection",
-        ));
+        return Err(case_not_found());
     }
     if !matches!(
         o.status,
@@ -765,7 +778,7 @@ pub async fn withdraw(
         now,
     )
     .await?;
-    let params = notice_params(CaseKind::Objection, o.id, &record);
+    let params = facts(&o, &record).params();
     let l = Some(link(CaseKind::Objection, o.id));
     notices::notify_subject(
         &txn,
@@ -856,13 +869,16 @@ pub async fn provider_silent(
         now,
     )
     .await?;
-    notify_decided(conn, reference, &o, &record, now).await?;
+    let outcome = ObjectionOutcome::WithdrawnProviderSilent;
+    notify_decided(conn, reference, &o, &record, outcome, now).await?;
     notices::notify_department(
         conn,
         now,
         o.department_id,
         NoticeKind::ObjectionDecided,
-        notice_params(CaseKind::Objection, o.id, &record),
+        facts(&o, &record)
+            .outcome(objection_outcome_name(outcome))
+            .params(),
         Some(link(CaseKind::Objection, o.id)),
         Some(&format!("objection:{}:provider_silent", o.id)),
     )

@@ -28,8 +28,8 @@ use serde_json::json;
 
 use super::attachments::{self, Upload};
 use super::{
-    By, RecordPatch, case_not_open, change_record, close_deadlines, event, link, milestone,
-    notice_params, open_deadline, optional_text, record_of, required_text,
+    By, NoticeFacts, RecordPatch, case_not_open, change_record, close_deadlines, event, in_both,
+    link, milestone, open_deadline, optional_text, record_of, required_text,
 };
 use crate::auth::{Actor, RequestMeta};
 use crate::crypto::sha256_hex;
@@ -344,7 +344,7 @@ pub async fn apply(
         now,
     )
     .await?;
-    open_deadline(
+    let decision = open_deadline(
         &txn,
         &reference,
         CaseKind::Repair,
@@ -353,10 +353,9 @@ pub async fn apply(
         milestone::REPAIR_DECISION,
         REPAIR_DECISION,
         now,
-        now,
     )
     .await?;
-    let params = notice_params(CaseKind::Repair, row.id, &record);
+    let params = facts(&row, &record).deadline(&decision).params();
     let l = Some(link(CaseKind::Repair, row.id));
     notices::notify_subject(
         &txn,
@@ -390,17 +389,37 @@ pub async fn apply(
     Ok(row)
 }
 
+/// The notice facts of a repair application.
+fn facts(a: &repair_application::Model, record: &credit_record::Model) -> NoticeFacts {
+    NoticeFacts::new(CaseKind::Repair, a.id, a.received_at, &record.title)
+}
+
+fn outcome_name(o: RepairOutcome) -> serde_json::Value {
+    match o {
+        RepairOutcome::Approved => in_both(
+            "准予信用修复，该记录停止公示",
+            "approved: the record is repaired and no longer published",
+        ),
+        RepairOutcome::Rejected => in_both(
+            "不予信用修复，理由及重新申请的方式见案件页面",
+            "rejected: the reasons and how to apply again are on the case page",
+        ),
+    }
+}
+
+fn case_not_found() -> ServiceError {
+    ServiceError::invalid(
+        &["input", "application"],
+        "CASE_NOT_FOUND",
+        "no such repair application",
+    )
+}
+
 async fn load(conn: &impl ConnectionTrait, id: i64) -> ServiceResult<repair_application::Model> {
     repair_application::Entity::find_by_id(id)
         .one(conn)
         .await?
-        .ok_or_else(|| {
-            ServiceError::invalid(
-                &["input", "application"],
-                "CASE_NOT_FOUND",
-                "no such repair application",
-            )
-        })
+        .ok_or_else(case_not_found)
 }
 
 /// Its subject's users, operators and the deciding department.
@@ -499,8 +518,9 @@ pub async fn decide(
     let by = By::of(actor);
     let txn = begin_write(&state.db).await?;
     let a = load(&txn, id).await?;
+    // Another department's application is as unknown as a missing one.
     if a.department_id != department_id {
-        return Err(ServiceError::Forbidden);
+        return Err(case_not_found());
     }
     if a.status != RepairStatus::Received {
         return Err(case_not_open(&["input", "application"]));
@@ -580,7 +600,7 @@ pub async fn decide(
         now,
         a.subject_id,
         NoticeKind::RepairDecided,
-        notice_params(CaseKind::Repair, a.id, &record),
+        facts(&a, &record).outcome(outcome_name(outcome)).params(),
         Some(link(CaseKind::Repair, a.id)),
         None,
     )
@@ -623,11 +643,7 @@ pub async fn withdraw(
     let txn = begin_write(&state.db).await?;
     let a = load(&txn, id).await?;
     if !super::bound(&txn, actor, a.subject_id).await? {
-        return Err(ServiceError::invalid(
-            &["input", "application"],
-            "CASE_NOT_FOUND",
-            "no such repair application",
-        ));
+        return Err(case_not_found());
     }
     if a.status != RepairStatus::Received {
         return Err(case_not_open(&["input", "application"]));
@@ -660,7 +676,7 @@ pub async fn withdraw(
         now,
     )
     .await?;
-    let params = notice_params(CaseKind::Repair, a.id, &record);
+    let params = facts(&a, &record).params();
     let l = Some(link(CaseKind::Repair, a.id));
     notices::notify_subject(
         &txn,
