@@ -175,8 +175,9 @@ pub struct Job {
 #[allow(clippy::large_enum_variant)]
 enum Source {
     Csv {
-        reader: csv::Reader<BufReader<File>>,
+        reader: csv::Reader<CrlfMarks<BufReader<File>>>,
         header: CsvHeader,
+        crlf: CrlfOffsets,
     },
     Jsonl {
         reader: BufReader<File>,
@@ -219,10 +220,11 @@ impl Job {
         let buffered = BufReader::with_capacity(256 * 1024, handle);
         let source = match format {
             Format::Csv => {
+                let crlf = CrlfOffsets::default();
                 let mut reader = csv::ReaderBuilder::new()
                     .has_headers(false)
                     .flexible(true)
-                    .from_reader(buffered);
+                    .from_reader(CrlfMarks::new(buffered, crlf.clone()));
                 let mut first = csv::ByteRecord::new();
                 let has_header = reader
                     .read_byte_record(&mut first)
@@ -235,7 +237,11 @@ impl Job {
                 }
                 let header = CsvHeader::parse(&first, &catalogue_types()?)
                     .map_err(|e| CliError::Usage(format!("{}: {e}", file.display())))?;
-                Source::Csv { reader, header }
+                Source::Csv {
+                    reader,
+                    header,
+                    crlf,
+                }
             }
             Format::Jsonl => Source::Jsonl { reader: buffered },
         };
@@ -984,7 +990,11 @@ impl Source {
             parsed: 0,
         };
         let result = match self {
-            Source::Csv { reader, header } => parse_csv(reader, &header, types, &mut chunker),
+            Source::Csv {
+                reader,
+                header,
+                crlf,
+            } => parse_csv(reader, &header, &crlf, types, &mut chunker),
             Source::Jsonl { reader } => parse_jsonl(reader, &mut chunker),
         };
         match result {
@@ -1003,10 +1013,63 @@ impl Source {
     }
 }
 
+/// Byte offsets of the `\n` of each `\r\n` read so far. The csv reader
+/// ends a row at `\r` and starts the next one at the `\n`, so a row after a
+/// CRLF row end reports the previous line; these offsets correct that.
+#[derive(Clone, Default)]
+struct CrlfOffsets(std::sync::Arc<std::sync::Mutex<std::collections::VecDeque<u64>>>);
+
+impl CrlfOffsets {
+    /// Whether a row starting at `byte` starts at the `\n` of a CRLF. Rows
+    /// come in order, so offsets before `byte` are dropped.
+    fn starts_at_crlf_newline(&self, byte: u64) -> bool {
+        let mut q = self.0.lock().unwrap_or_else(|p| p.into_inner());
+        while q.front().is_some_and(|&b| b < byte) {
+            q.pop_front();
+        }
+        q.front() == Some(&byte)
+    }
+}
+
+/// A reader that notes where each `\r\n` is (see [`CrlfOffsets`]).
+struct CrlfMarks<R> {
+    inner: R,
+    offset: u64,
+    last_was_cr: bool,
+    marks: CrlfOffsets,
+}
+
+impl<R> CrlfMarks<R> {
+    fn new(inner: R, marks: CrlfOffsets) -> Self {
+        CrlfMarks {
+            inner,
+            offset: 0,
+            last_was_cr: false,
+            marks,
+        }
+    }
+}
+
+impl<R: Read> Read for CrlfMarks<R> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        let n = self.inner.read(buf)?;
+        let mut q = self.marks.0.lock().unwrap_or_else(|p| p.into_inner());
+        for (i, &b) in buf[..n].iter().enumerate() {
+            if b == b'\n' && self.last_was_cr {
+                q.push_back(self.offset + i as u64);
+            }
+            self.last_was_cr = b == b'\r';
+        }
+        self.offset += n as u64;
+        Ok(n)
+    }
+}
+
 /// Ok(false) when the import stopped listening.
 fn parse_csv<R: Read>(
     mut reader: csv::Reader<R>,
     header: &CsvHeader,
+    crlf: &CrlfOffsets,
     types: &CatalogueTypes,
     chunker: &mut Chunker<'_>,
 ) -> Result<bool, String> {
@@ -1017,7 +1080,10 @@ fn parse_csv<R: Read>(
             Ok(true) => {}
             Err(e) => return Err(e.to_string()),
         }
-        let line = record.position().map(|p| p.line()).unwrap_or(0);
+        let line = record
+            .position()
+            .map(|p| p.line() + u64::from(crlf.starts_at_crlf_newline(p.byte())))
+            .unwrap_or(0);
         // A row of only empty fields (e.g. a trailing ",,,,") is not a record.
         if record.iter().all(|f| f.iter().all(u8::is_ascii_whitespace)) {
             continue;

@@ -964,12 +964,9 @@ async fn random_csv_corpora_keep_good_rows_and_report_bad_ones_by_line() {
 }
 
 /// Files saved on Windows end their rows with CRLF: each bad row is still
-/// reported at its own line. Fails today: the importer takes the line from
-/// `csv::ByteRecord::position()`, which is where the reader stood before
-/// the record, i.e. before the previous row's `\n` when rows end in CRLF,
-/// so every row after the header is reported one line early.
+/// reported at its own line (the csv reader starts such a row at the
+/// previous line's `\n`; the importer corrects for it).
 #[tokio::test]
-#[ignore = "known importer bug: CSV line numbers are one too low after CRLF row ends (docs/reliability.md)"]
 async fn csv_rows_ending_in_crlf_are_reported_at_their_own_line() {
     let app = TestApp::spawn_with_demo().await;
     let dir = tempfile::tempdir().unwrap();
