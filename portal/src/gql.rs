@@ -62,7 +62,7 @@ pub async fn run_with_files(
 pub fn failure(ctx: &Ctx, g: &Gql) -> Response {
     match g.code() {
         Some("UNAUTHENTICATED") => {
-            let to = format!("/sign-in?next={}", web::encode(&ctx.here));
+            let to = web::sign_in_path(ctx);
             // The session cookie no longer works: drop it.
             web::see_other(
                 ctx,

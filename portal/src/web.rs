@@ -222,6 +222,16 @@ pub fn see_other(ctx: &Ctx, to: &str, cookies: &[String]) -> Response {
     with_cookies(ctx, Redirect::to(to).into_response(), cookies)
 }
 
+/// To the sign-in page, coming back here afterwards.
+pub fn to_sign_in(ctx: &Ctx) -> Response {
+    see_other(ctx, &sign_in_path(ctx), &[])
+}
+
+/// The sign-in page's path with this page as `next`.
+pub fn sign_in_path(ctx: &Ctx) -> String {
+    format!("/sign-in?next={}", encode(&ctx.here))
+}
+
 /// Only same-site relative paths are followed after sign-in.
 pub fn safe_next(next: &str) -> &str {
     if next.starts_with('/') && !next.starts_with("//") && !next.contains('\\') {

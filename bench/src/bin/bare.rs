@@ -274,7 +274,7 @@ struct Args {
     #[arg(long)]
     addr: SocketAddr,
     /// Pool size (the same default as `xinyong serve`).
-    #[arg(long, default_value_t = 10)]
+    #[arg(long, default_value_t = 16)]
     connections: u32,
 }
 

@@ -128,11 +128,7 @@ pub async fn objection_form(
     Path(record): Path<String>,
 ) -> Response {
     if !ctx.signed_in() {
-        return web::see_other(
-            &ctx,
-            &format!("/sign-in?next={}", web::encode(&ctx.here)),
-            &[],
-        );
+        return web::to_sign_in(&ctx);
     }
     objection_form_page(
         &p,
@@ -417,11 +413,7 @@ pub async fn case_page(
     Query(d): Query<Done>,
 ) -> Response {
     if !ctx.signed_in() {
-        return web::see_other(
-            &ctx,
-            &format!("/sign-in?next={}", web::encode(&ctx.here)),
-            &[],
-        );
+        return web::to_sign_in(&ctx);
     }
     let lang = ctx.lang;
     let g = gql::run(&p, &ctx, CASE, json!({ "id": id })).await;

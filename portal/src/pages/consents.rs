@@ -31,11 +31,7 @@ pub async fn list_page(
     Query(d): Query<Done>,
 ) -> Response {
     if !ctx.signed_in() {
-        return web::see_other(
-            &ctx,
-            &format!("/sign-in?next={}", web::encode(&ctx.here)),
-            &[],
-        );
+        return web::to_sign_in(&ctx);
     }
     let lang = ctx.lang;
     let g = gql::run(&p, &ctx, CONSENTS, json!({ "id": subject })).await;
@@ -279,11 +275,7 @@ pub async fn grant_form(
     Path(subject): Path<String>,
 ) -> Response {
     if !ctx.signed_in() {
-        return web::see_other(
-            &ctx,
-            &format!("/sign-in?next={}", web::encode(&ctx.here)),
-            &[],
-        );
+        return web::to_sign_in(&ctx);
     }
     let v = GrantValues {
         classes: vec!["BASIC".into()],
@@ -442,11 +434,7 @@ const ONE: &str = "query($id:ID!){node(id:$id){... on Consent{id status purposeT
 /// The first of the two clicks: what revoking changes, and the button.
 pub async fn revoke_form(State(p): State<Portal>, ctx: Ctx, Path(id): Path<String>) -> Response {
     if !ctx.signed_in() {
-        return web::see_other(
-            &ctx,
-            &format!("/sign-in?next={}", web::encode(&ctx.here)),
-            &[],
-        );
+        return web::to_sign_in(&ctx);
     }
     let lang = ctx.lang;
     let g = gql::run(&p, &ctx, ONE, json!({ "id": id })).await;
@@ -611,11 +599,7 @@ pub async fn renew(
 /// The signed receipt as a JSON file (verifiable offline, docs/consent.md).
 pub async fn receipt(State(p): State<Portal>, ctx: Ctx, Path(id): Path<String>) -> Response {
     if !ctx.signed_in() {
-        return web::see_other(
-            &ctx,
-            &format!("/sign-in?next={}", web::encode(&ctx.here)),
-            &[],
-        );
+        return web::to_sign_in(&ctx);
     }
     let g = gql::run(&p, &ctx, ONE, json!({ "id": id })).await;
     if !g.ok() {

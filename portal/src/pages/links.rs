@@ -62,11 +62,7 @@ pub async fn consent(State(p): State<Portal>, ctx: Ctx, Path(n): Path<String>) -
         return web::not_found(&ctx);
     };
     if !ctx.signed_in() {
-        return web::see_other(
-            &ctx,
-            &format!("/sign-in?next={}", web::encode(&ctx.here)),
-            &[],
-        );
+        return web::to_sign_in(&ctx);
     }
     let id = p.backend.link_id(LinkKind::Consent, n);
     let g = gql::run(&p, &ctx, CONSENT_SUBJECT, json!({ "id": id })).await;

@@ -13,13 +13,7 @@ use crate::i18n::{Lang, t};
 use crate::web::{self, Ctx, Form, page};
 
 fn must_sign_in(ctx: &Ctx) -> Option<Response> {
-    (!ctx.signed_in()).then(|| {
-        web::see_other(
-            ctx,
-            &format!("/sign-in?next={}", web::encode(&ctx.here)),
-            &[],
-        )
-    })
+    (!ctx.signed_in()).then(|| web::to_sign_in(ctx))
 }
 
 fn bind_page(

@@ -142,11 +142,7 @@ pub async fn repair_form(
     Path(record): Path<String>,
 ) -> Response {
     if !ctx.signed_in() {
-        return web::see_other(
-            &ctx,
-            &format!("/sign-in?next={}", web::encode(&ctx.here)),
-            &[],
-        );
+        return web::to_sign_in(&ctx);
     }
     form_page(
         &p,
@@ -330,11 +326,7 @@ pub async fn application_page(
     Query(d): Query<Done>,
 ) -> Response {
     if !ctx.signed_in() {
-        return web::see_other(
-            &ctx,
-            &format!("/sign-in?next={}", web::encode(&ctx.here)),
-            &[],
-        );
+        return web::to_sign_in(&ctx);
     }
     let lang = ctx.lang;
     let g = gql::run(&p, &ctx, APPLICATION, json!({ "id": id })).await;

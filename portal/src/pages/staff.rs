@@ -19,11 +19,7 @@ const WHO: &str = "query{viewer{account{displayName role department{code nameZh 
 /// The signed-in staff member's role, or the response to send instead.
 async fn staff_role(p: &Portal, ctx: &Ctx) -> Result<(String, Value), Response> {
     if !ctx.signed_in() {
-        return Err(web::see_other(
-            ctx,
-            &format!("/sign-in?next={}", web::encode(&ctx.here)),
-            &[],
-        ));
+        return Err(web::to_sign_in(ctx));
     }
     let g = gql::run(p, ctx, WHO, json!({})).await;
     if !g.ok() {

@@ -17,13 +17,7 @@ use crate::i18n::{Lang, t};
 use crate::web::{self, Ctx, page};
 
 fn require_sign_in(ctx: &Ctx) -> Option<Response> {
-    (!ctx.signed_in()).then(|| {
-        web::see_other(
-            ctx,
-            &format!("/sign-in?next={}", web::encode(&ctx.here)),
-            &[],
-        )
-    })
+    (!ctx.signed_in()).then(|| web::to_sign_in(ctx))
 }
 
 const DASHBOARD: &str = "query{viewer{account{displayName role} subjects{id name identifier kindNameZh kindNameEn records(first:50){nodes{id status category{infoClass repairable} publication{publicNow}}}}}}";
