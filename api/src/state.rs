@@ -1,6 +1,6 @@
 //! Application state shared by every request and job.
 
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
 use std::sync::{Arc, RwLock};
 use std::time::{Duration, Instant};
 
@@ -21,7 +21,21 @@ use crate::crypto::Keys;
 pub struct Reference {
     pub calendar: Calendar,
     pub rules: RuleSet,
+    /// When and by whom each calendar year was stored (`calendar_year`),
+    /// kept with the calendar so that one snapshot answers both.
+    pub calendar_loads: BTreeMap<i32, CalendarLoad>,
 }
+
+/// Where a loaded calendar year came from.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CalendarLoad {
+    pub loaded_at: DateTime<Utc>,
+    /// `built-in` for the compiled-in years, else who loaded it (`cli`).
+    pub loaded_by: Option<String>,
+}
+
+/// `calendar_year.loaded_by` of the years written from the compiled-in files.
+pub const BUILTIN_LOADER: &str = "built-in";
 
 #[derive(Clone)]
 pub struct AppState {

@@ -43,6 +43,9 @@ pub const UNLIMITED_TIER: &str = "custom:1000000000:1000000000";
 pub struct Preset {
     pub name: &'static str,
     pub subjects: u64,
+    /// Open case deadlines (one per subject unless asked otherwise, so
+    /// that the sweep can be measured over 1M on a small data set).
+    pub deadlines: u64,
 }
 
 impl Preset {
@@ -62,7 +65,16 @@ impl Preset {
                 _ => "large",
             },
             subjects,
+            deadlines: subjects,
         })
+    }
+
+    /// The same preset with `n` open deadlines.
+    pub fn with_deadlines(self, n: u64) -> Preset {
+        Preset {
+            deadlines: n,
+            ..self
+        }
     }
 
     /// Nine in ten subjects are organisations.
@@ -314,17 +326,23 @@ pub async fn load(
     )
     .await?;
 
-    timed(&mut steps, "open case deadlines (one per subject)", subjects, async {
-        // Due over the next 30 days: the sweep finds the few due now among them.
-        conn.execute_unprepared(
+    let deadlines = preset.deadlines;
+    let per_subject = deadlines.div_ceil(subjects.max(1)).max(1);
+    timed(&mut steps, "open case deadlines", deadlines, async {
+        // Due over the next 30 days, each with the instant the sweep next
+        // looks at it (`next_check_at`, two days before it is due, as the
+        // reminder rule sets it): the sweep finds the few due now among them.
+        conn.execute_unprepared(&format!(
             "INSERT INTO deadline (case_kind, case_id, subject_id, milestone, due_on, due_at, rule_id, \
-             rule_source, provisional, status, created_at) \
-             SELECT 'objection', s.id, s.id, 'first_check', \
-             ((now() + (s.id % 30) * interval '1 day') AT TIME ZONE 'Asia/Shanghai')::date, \
-             now() + (s.id % 30) * interval '1 day' + (s.id % 997) * interval '1 minute', \
-             'objection.first_check', 'Fujian Measures Art. 44 (seed 002 l.691)', false, 'open', now() \
-             FROM subject s",
-        )
+             rule_source, provisional, status, next_check_at, created_at) \
+             SELECT 'objection', s.id * {per_subject} + g, s.id, 'first_check', \
+             ((now() + ((s.id + g) % 30) * interval '1 day') AT TIME ZONE 'Asia/Shanghai')::date, \
+             now() + ((s.id + g) % 30) * interval '1 day' + ((s.id * g) % 997) * interval '1 minute', \
+             'objection.first_check', 'Fujian Measures Art. 44 (seed 002 l.691)', false, 'open', \
+             now() + ((s.id + g) % 30 - 2) * interval '1 day' + ((s.id * g) % 997) * interval '1 minute', now() \
+             FROM subject s CROSS JOIN generate_series(1, {per_subject}) g \
+             ORDER BY s.id, g LIMIT {deadlines}"
+        ))
         .await?;
         Ok(())
     })

@@ -191,6 +191,9 @@ string_enum! {
         WithdrawnProviderSilent,
         /// The platform's own error, corrected at first check.
         PlatformCorrected,
+        /// The provider withdrew the record (its decision revoked or
+        /// annulled) while the objection was open: nothing left to decide.
+        RecordWithdrawn,
     }
 }
 
@@ -199,7 +202,12 @@ string_enum! {
 }
 
 string_enum! {
-    RepairOutcome { Approved, Rejected }
+    RepairOutcome {
+        Approved,
+        Rejected,
+        /// The provider withdrew the record while the application was open.
+        RecordWithdrawn,
+    }
 }
 
 string_enum! {

@@ -19,6 +19,7 @@ mod m20260201_000010_chain;
 mod m20260201_000011_webhooks;
 mod m20260301_000012_binding_requests;
 mod m20260301_000013_case_clocks;
+mod m20261122_000014_unsealed_rows;
 
 pub struct Migrator;
 
@@ -40,6 +41,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20260201_000011_webhooks::Migration),
             Box::new(m20260301_000012_binding_requests::Migration),
             Box::new(m20260301_000013_case_clocks::Migration),
+            Box::new(m20261122_000014_unsealed_rows::Migration),
         ]
     }
 }

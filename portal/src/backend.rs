@@ -48,6 +48,7 @@ pub enum SignIn {
 pub enum LinkKind {
     Objection,
     RepairApplication,
+    Complaint,
     Subject,
     Consent,
 }

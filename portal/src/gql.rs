@@ -56,6 +56,31 @@ pub async fn run_with_files(
     }
 }
 
+/// A signed-in page's read of one object (at `object` in the answer): the
+/// answer and the object, or the page to send instead: sign in first, the
+/// failure page, or not found when the object is null (also what the
+/// viewer may not see: the two are indistinguishable on purpose).
+pub async fn signed_in_read(
+    p: &Portal,
+    ctx: &Ctx,
+    query: &str,
+    variables: Value,
+    object: &str,
+) -> Result<(Gql, Value), Response> {
+    if !ctx.signed_in() {
+        return Err(web::to_sign_in(ctx));
+    }
+    let g = run(p, ctx, query, variables).await;
+    if !g.ok() {
+        return Err(failure(ctx, &g));
+    }
+    let o = g.at(object).clone();
+    if o.is_null() {
+        return Err(web::not_found(ctx));
+    }
+    Ok((g, o))
+}
+
 /// The page for a failed read: sign in again, not found (also for what the
 /// viewer may not see: the two are indistinguishable on purpose), slow
 /// down, or a fault.

@@ -28,7 +28,9 @@ pub const CSS: &str = include_str!("portal.css");
 
 /// The portal's routes, merged into the platform's router by the binary.
 pub fn routes(backend: Arc<dyn Backend>) -> Router {
-    use pages::{account, cases, consents, links, me, public, repair, staff, subject};
+    use pages::{
+        account, cases, complaints, consents, links, me, public, reference, repair, staff, subject,
+    };
     Router::new()
         .route("/", get(public::home))
         .route("/assets/portal.css", get(css))
@@ -80,6 +82,10 @@ pub fn routes(backend: Arc<dyn Backend>) -> Router {
         .route("/cases/{case}/withdraw", post(cases::withdraw))
         .route("/cases/{case}/check", post(cases::check))
         .route("/cases/{case}/decide", post(cases::decide))
+        .route("/cases/{case}/complain", post(cases::complain))
+        .route("/repairs/{application}/complain", post(repair::complain))
+        .route("/complaints/{complaint}", get(complaints::complaint_page))
+        .route("/complaints/{complaint}/decide", post(complaints::decide))
         .route("/me/bind", get(me::bind_form).post(me::bind_start))
         .route("/me/bind/confirm", post(me::bind_confirm))
         .route("/inbox", get(me::inbox))
@@ -99,10 +105,21 @@ pub fn routes(backend: Arc<dyn Backend>) -> Router {
         .route("/staff/emails/{email}/retry", post(staff::retry_email))
         .route("/staff/late", get(staff::late))
         .route("/staff/agencies", get(staff::agencies))
+        .route("/staff/records", get(pages::submit::our_records))
+        .route(
+            "/staff/records/new",
+            get(pages::submit::new_record).post(pages::submit::submit),
+        )
+        .route(
+            "/staff/records/withdraw",
+            get(pages::submit::withdraw_form).post(pages::submit::withdraw),
+        )
+        .route("/staff/calendar", get(reference::calendar))
+        .route("/staff/rules", get(reference::rules))
         // The paths the platform's notices and emails link to.
         .route("/cases/objections/{n}", get(links::objection))
         .route("/cases/repairs/{n}", get(links::repair))
-        .route("/cases/complaints/{n}", get(links::to_dashboard))
+        .route("/cases/complaints/{n}", get(links::complaint))
         .route("/subjects/{identifier}/query-log", get(links::query_log))
         .route("/consents/{consent}", get(links::consent))
         .route("/account/bindings", get(links::bindings))

@@ -150,6 +150,9 @@ mirror!(
         WithdrawnProviderSilent,
         /// The platform's own error, corrected at the first check.
         PlatformCorrected,
+        /// The providing department withdrew the record while the objection
+        /// was open (its decision revoked or annulled): nothing left to decide.
+        RecordWithdrawn,
     }
 );
 mirror!(
@@ -159,7 +162,15 @@ mirror!(
         Withdrawn
     }
 );
-mirror!(RepairOutcome = RepairOutcome { Approved, Rejected });
+mirror!(
+    RepairOutcome = RepairOutcome {
+        Approved,
+        Rejected,
+        /// The providing department withdrew the record while the
+        /// application was open: the record is out of disclosure anyway.
+        RecordWithdrawn,
+    }
+);
 mirror!(
     ComplaintStatus = ComplaintStatus {
         Received,
@@ -636,13 +647,13 @@ pub(super) async fn node(
     use super::node::Node;
     let (st, a) = (state(ctx), actor(ctx));
     Ok(match t {
-        NodeType::Objection => objections::get(st, a, id)
+        NodeType::Objection => cases::get::<entity::objection::Model>(st, a, id)
             .await?
             .map(|m| Node::Objection(Objection(m))),
-        NodeType::RepairApplication => repairs::get(st, a, id)
+        NodeType::RepairApplication => cases::get::<entity::repair_application::Model>(st, a, id)
             .await?
             .map(|m| Node::RepairApplication(RepairApplication(m))),
-        NodeType::Complaint => complaints::get(st, a, id)
+        NodeType::Complaint => cases::get::<entity::complaint::Model>(st, a, id)
             .await?
             .map(|m| Node::Complaint(Complaint(m))),
         NodeType::CaseAttachment => attachments::get(st, a, id)
@@ -684,25 +695,31 @@ impl CaseQueueItem {
         if self.0.case_kind != e::CaseKind::Objection {
             return Ok(None);
         }
-        Ok(objections::get(state(ctx), actor(ctx), self.0.case_id)
-            .await?
-            .map(Objection))
+        Ok(
+            cases::get::<entity::objection::Model>(state(ctx), actor(ctx), self.0.case_id)
+                .await?
+                .map(Objection),
+        )
     }
     async fn repair_application(&self, ctx: &Context<'_>) -> ApiResult<Option<RepairApplication>> {
         if self.0.case_kind != e::CaseKind::Repair {
             return Ok(None);
         }
-        Ok(repairs::get(state(ctx), actor(ctx), self.0.case_id)
-            .await?
-            .map(RepairApplication))
+        Ok(
+            cases::get::<entity::repair_application::Model>(state(ctx), actor(ctx), self.0.case_id)
+                .await?
+                .map(RepairApplication),
+        )
     }
     async fn complaint(&self, ctx: &Context<'_>) -> ApiResult<Option<Complaint>> {
         if self.0.case_kind != e::CaseKind::Complaint {
             return Ok(None);
         }
-        Ok(complaints::get(state(ctx), actor(ctx), self.0.case_id)
-            .await?
-            .map(Complaint))
+        Ok(
+            cases::get::<entity::complaint::Model>(state(ctx), actor(ctx), self.0.case_id)
+                .await?
+                .map(Complaint),
+        )
     }
 }
 
@@ -742,9 +759,11 @@ impl CaseQueries {
         let Ok(n) = decode_case(&id, e::CaseKind::Objection, "id") else {
             return Ok(None);
         };
-        Ok(objections::get(state(ctx), actor(ctx), n)
-            .await?
-            .map(Objection))
+        Ok(
+            cases::get::<entity::objection::Model>(state(ctx), actor(ctx), n)
+                .await?
+                .map(Objection),
+        )
     }
 
     /// A repair application, if you are a party to it (else null).
@@ -756,9 +775,11 @@ impl CaseQueries {
         let Ok(n) = decode_case(&id, e::CaseKind::Repair, "id") else {
             return Ok(None);
         };
-        Ok(repairs::get(state(ctx), actor(ctx), n)
-            .await?
-            .map(RepairApplication))
+        Ok(
+            cases::get::<entity::repair_application::Model>(state(ctx), actor(ctx), n)
+                .await?
+                .map(RepairApplication),
+        )
     }
 
     /// A complaint, if you are a party to it (else null).
@@ -766,9 +787,11 @@ impl CaseQueries {
         let Ok(n) = decode_case(&id, e::CaseKind::Complaint, "id") else {
             return Ok(None);
         };
-        Ok(complaints::get(state(ctx), actor(ctx), n)
-            .await?
-            .map(Complaint))
+        Ok(
+            cases::get::<entity::complaint::Model>(state(ctx), actor(ctx), n)
+                .await?
+                .map(Complaint),
+        )
     }
 
     /// Your queue, soonest due first: department staff see their

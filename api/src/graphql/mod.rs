@@ -17,6 +17,7 @@ pub mod node;
 mod notices;
 mod query;
 mod records;
+mod reference;
 pub mod types;
 
 use async_graphql::{Context, EmptySubscription, MergedObject, Schema};
@@ -38,6 +39,7 @@ pub struct Query(
     cases::CaseQueries,
     accounts::AccountQueries,
     notices::NoticeQueries,
+    reference::ReferenceQueries,
 );
 
 /// The mutation root, assembled from one object per area.
@@ -71,6 +73,7 @@ pub fn build_schema(
             cases::CaseQueries,
             accounts::AccountQueries,
             notices::NoticeQueries,
+            reference::ReferenceQueries,
         ),
         Mutation(
             MutationRoot,

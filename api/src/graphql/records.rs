@@ -13,7 +13,7 @@ use super::{actor, meta, state};
 use crate::service::records::{self, ItemOutcome, LegalBasis, RecordSubmission, Submitter};
 use std::sync::Arc;
 
-use crate::service::{ServiceError, views};
+use crate::service::{ServiceError, department_records, views};
 
 #[derive(Enum, Clone, Copy, Debug, PartialEq, Eq)]
 pub enum SubjectKindInput {
@@ -357,4 +357,60 @@ impl RecordOperatorQueries {
         );
         Ok(conn)
     }
+
+    /// Your department's records, newest first, whatever their state now
+    /// (withdrawn and archived included): department staff, or a
+    /// department client with `records:write`, for their own department
+    /// only. Not logged: these are your own submissions.
+    async fn department_records(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(validator(minimum = 1, maximum = 100))] first: i32,
+        after: Option<String>,
+        filter: Option<DepartmentRecordFilter>,
+    ) -> ApiResult<Connection<String, CreditRecord, EmptyFields, EmptyFields>> {
+        let after_id = match after {
+            Some(c) => Some(decode_cursor(&c).ok_or_else(|| {
+                ServiceError::invalid(
+                    &["after"],
+                    "CURSOR_INVALID",
+                    "not a cursor from this connection",
+                )
+            })?),
+            None => None,
+        };
+        let filter = filter.unwrap_or_default();
+        let rows = department_records::department_records(
+            state(ctx),
+            actor(ctx),
+            &department_records::DepartmentRecordFilter {
+                category: filter.category,
+                status: filter.status.map(Into::into),
+                source_ref: filter.source_ref,
+            },
+            after_id,
+            first as u64 + 1,
+        )
+        .await?;
+        let has_next = rows.len() > first as usize;
+        let page: Vec<_> = rows.into_iter().take(first as usize).collect();
+        let mut conn = Connection::new(after_id.is_some(), has_next);
+        conn.edges.extend(
+            views::provider_views(state(ctx), page)
+                .await?
+                .into_iter()
+                .map(|v| Edge::new(encode_cursor(v.record.id), CreditRecord(Arc::new(v)))),
+        );
+        Ok(conn)
+    }
+}
+
+/// Conditions on `departmentRecords`; every one given must hold.
+#[derive(InputObject, Default)]
+pub struct DepartmentRecordFilter {
+    /// Category code, e.g. `administrative_penalty`.
+    pub category: Option<String>,
+    pub status: Option<super::types::RecordStatus>,
+    /// Your own reference of a record, exactly.
+    pub source_ref: Option<String>,
 }

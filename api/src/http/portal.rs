@@ -165,6 +165,7 @@ impl Backend for PortalBackend {
         let t = match kind {
             LinkKind::Objection => NodeType::Objection,
             LinkKind::RepairApplication => NodeType::RepairApplication,
+            LinkKind::Complaint => NodeType::Complaint,
             LinkKind::Subject => NodeType::Subject,
             LinkKind::Consent => NodeType::Consent,
         };

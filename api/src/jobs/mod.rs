@@ -23,6 +23,10 @@ pub async fn run_once(state: &AppState) {
         request_id: Some("job".into()),
         ..Default::default()
     };
+    // First, so that every job below computes with the calendar in force.
+    if let Err(e) = service::reference::refresh(state).await {
+        tracing::error!(error = %e, "reloading the holiday calendar failed; it will run again");
+    }
     match service::records::archive_expired(state, &meta).await {
         Ok(0) => {}
         Ok(n) => tracing::info!(

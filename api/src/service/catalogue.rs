@@ -615,6 +615,22 @@ pub fn builtin() -> Result<Vec<CategoryDef>, CatalogueError> {
     Ok(builtin_catalogue()?.categories)
 }
 
+/// Whether a category's records must carry their legal-basis document:
+/// warning information and penalties rest on a decision document (Measures
+/// Art. 18). `submitRecords` enforces it; the catalogue tells submitters.
+pub fn legal_basis_required(info_class: InfoClass, double_publicity: bool, code: &str) -> bool {
+    info_class == InfoClass::Warning || double_publicity && code.contains("penalty")
+}
+
+/// One built-in category's definition by code (parsed once per process:
+/// the catalogue is compiled in).
+pub fn builtin_definition(code: &str) -> Option<&'static CategoryDef> {
+    static DEFS: std::sync::OnceLock<Vec<CategoryDef>> = std::sync::OnceLock::new();
+    DEFS.get_or_init(|| builtin().unwrap_or_default())
+        .iter()
+        .find(|d| d.code == code)
+}
+
 /// The columns of `record_category` a definition sets, by name, for
 /// comparing a stored row with its definition.
 fn definition_columns(def: &CategoryDef) -> BTreeMap<&'static str, Value> {

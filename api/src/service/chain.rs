@@ -309,14 +309,17 @@ pub async fn seal_chain<E: Chained>(state: &AppState) -> ServiceResult<u64> {
                 .col_expr(E::seq_col(), Expr::value(seq))
                 .col_expr(E::prev_col(), Expr::value(prev.clone()))
                 .col_expr(E::hash_col(), Expr::value(hash.clone()))
+                // By id alone: the row was read unsealed in this transaction,
+                // under the chain's lock, and only sealers write these
+                // columns. (A `chain_seq IS NULL` guard here let PostgreSQL
+                // plan the write through the unique `chain_seq` index,
+                // scanning every unsealed row for each one.)
                 .filter(E::id_col().eq(id))
-                .filter(E::seq_col().is_null())
                 .exec(&txn)
                 .await?;
             if done.rows_affected != 1 {
-                // Only a sealer writes these columns, and sealers hold the lock.
                 return Err(ServiceError::Internal(format!(
-                    "{} row {id} was sealed by someone else",
+                    "{} row {id} vanished while being sealed",
                     E::CHAIN
                 )));
             }

@@ -420,6 +420,7 @@ mod tests {
         let reference = Reference {
             calendar: domain::calendar::Calendar::builtin(),
             rules: domain::rules::RuleSet::builtin(),
+            calendar_loads: Default::default(),
         };
         // Tue 2025-09-30, 10:00 in Shanghai: 1-8 Oct are the National Day
         // holiday, then Thu 9, Fri 10 and the make-up Saturday 11 Oct.

@@ -16,6 +16,7 @@ pub mod chain;
 pub mod consents;
 pub mod content;
 pub mod demo;
+pub mod department_records;
 pub mod directory;
 pub mod feed;
 pub mod notices;

@@ -442,6 +442,7 @@ mod tests {
         Reference {
             calendar: Calendar::default(),
             rules: RuleSet::builtin(),
+            calendar_loads: Default::default(),
         }
     }
 

@@ -16,12 +16,12 @@ use entity::{calendar_year, holiday, rule_set};
 use sea_orm::sea_query::Expr;
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter,
-    QueryOrder, Set,
+    QueryOrder, QuerySelect, Set,
 };
 
 use super::{ServiceError, ServiceResult, begin_write};
 use crate::crypto::sha256_hex;
-use crate::state::{AppState, Reference};
+use crate::state::{AppState, BUILTIN_LOADER, CalendarLoad, Reference};
 
 /// Writes the built-in calendar years, rule set and record catalogue that
 /// the database does not have yet. Never overwrites what an operator loaded.
@@ -33,7 +33,7 @@ pub async fn ensure_builtin(db: &DatabaseConnection, now: DateTime<Utc>) -> Serv
             .await?
             .is_none()
         {
-            store_year(&txn, &year, now, "built-in").await?;
+            store_year(&txn, &year, now, BUILTIN_LOADER).await?;
         }
     }
     let text = domain::rules::BUILTIN_SOURCE.1;
@@ -79,7 +79,15 @@ pub async fn load(db: &impl ConnectionTrait) -> ServiceResult<Reference> {
         .all(db)
         .await?;
     let mut years = Vec::with_capacity(rows.len());
+    let mut calendar_loads = std::collections::BTreeMap::new();
     for row in rows {
+        calendar_loads.insert(
+            row.year,
+            CalendarLoad {
+                loaded_at: row.loaded_at,
+                loaded_by: row.loaded_by.clone(),
+            },
+        );
         let year = CalendarYear::parse_toml(&row.source).map_err(|e| {
             ServiceError::Internal(format!(
                 "stored calendar {} no longer validates: {e}",
@@ -109,7 +117,11 @@ pub async fn load(db: &impl ConnectionTrait) -> ServiceResult<Reference> {
         });
     }
     let rules = rules.ok_or_else(|| ServiceError::Internal("no active rule set".into()))?;
-    Ok(Reference { calendar, rules })
+    Ok(Reference {
+        calendar,
+        rules,
+        calendar_loads,
+    })
 }
 
 /// Loads one year's holiday notice (validated first; nothing changes when it
@@ -264,4 +276,34 @@ pub fn describe_calendar(cal: &Calendar) -> String {
         );
     }
     out
+}
+
+/// Picks up a calendar year that another process stored (`xinyong calendar
+/// load` runs beside the servers, and every replica has its own snapshot):
+/// when the stored years differ from this process's snapshot, the snapshot
+/// is rebuilt and swapped. Run on every job tick, so a running server
+/// follows a newly loaded notice within a minute. Returns whether it did.
+pub async fn refresh(state: &AppState) -> ServiceResult<bool> {
+    let stored: Vec<(i32, DateTime<Utc>)> = calendar_year::Entity::find()
+        .select_only()
+        .column(calendar_year::Column::Year)
+        .column(calendar_year::Column::LoadedAt)
+        .into_tuple()
+        .all(&state.db)
+        .await?;
+    let current = state.reference();
+    let same = stored.len() == current.calendar_loads.len()
+        && stored.iter().all(|(year, at)| {
+            current
+                .calendar_loads
+                .get(year)
+                .is_some_and(|l| l.loaded_at == *at)
+        });
+    if same {
+        return Ok(false);
+    }
+    let reference = load(&state.db).await?;
+    state.replace_reference(reference);
+    tracing::info!("holiday calendar reloaded: a year was loaded by another process");
+    Ok(true)
 }

@@ -11,7 +11,7 @@ use chrono::{DateTime, NaiveDate, Utc};
 use domain::identifier::SubjectIdentifier;
 use entity::enums::{IdentifierKind, SubjectKind, SubjectStatus};
 use entity::subject;
-use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, Set};
+use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter};
 
 use super::{FieldError, ServiceError, ServiceResult, UniqueKey};
 use crate::crypto::Keys;
@@ -194,29 +194,40 @@ pub fn new_subject_row(
     new: NewSubject,
     now: DateTime<Utc>,
 ) -> Result<subject::ActiveModel, Vec<FieldError>> {
+    let mut row = subject::ActiveModel::from(new_subject_model(keys, new, now)?).reset_all();
+    row.id = sea_orm::ActiveValue::NotSet;
+    Ok(row)
+}
+
+/// A new subject as it will be stored, with id 0 until it is inserted.
+pub fn new_subject_model(
+    keys: &Keys,
+    new: NewSubject,
+    now: DateTime<Utc>,
+) -> Result<subject::Model, Vec<FieldError>> {
     validate_new_subject(&new)?;
     let cols = identity_columns(keys, &new.identifier);
     let region = new
         .region_code
         .unwrap_or_else(|| identifier_region(&new.identifier));
-    Ok(subject::ActiveModel {
-        kind: Set(new.kind),
-        name: Set(new.name.trim().to_string()),
-        identifier_kind: Set(cols.kind),
-        identifier_hash: Set(cols.hash),
-        identifier_plain: Set(cols.plain),
-        identifier_cipher: Set(cols.cipher),
-        identifier_masked: Set(cols.masked),
-        legal_representative: Set(new.legal_representative.map(|n| n.trim().to_string())),
-        region_code: Set(region),
-        contact_email: Set(new.contact_email.map(|e| e.trim().to_lowercase())),
-        status: Set(SubjectStatus::Registered),
-        registered_on: Set(new.registered_on),
-        ended_on: Set(None),
-        created_at: Set(now),
-        updated_at: Set(now),
-        version: Set(1),
-        ..Default::default()
+    Ok(subject::Model {
+        id: 0,
+        kind: new.kind,
+        name: new.name.trim().to_string(),
+        identifier_kind: cols.kind,
+        identifier_hash: cols.hash,
+        identifier_plain: cols.plain,
+        identifier_cipher: cols.cipher,
+        identifier_masked: cols.masked,
+        legal_representative: new.legal_representative.map(|n| n.trim().to_string()),
+        region_code: region,
+        contact_email: new.contact_email.map(|e| e.trim().to_lowercase()),
+        status: SubjectStatus::Registered,
+        registered_on: new.registered_on,
+        ended_on: None,
+        created_at: now,
+        updated_at: now,
+        version: 1,
     })
 }
 

@@ -9,6 +9,7 @@ use leptos::prelude::*;
 use serde::Deserialize;
 use serde_json::{Value, json};
 
+use super::complaints::{self, About, Draft};
 use super::{error_summary, explain, field_error};
 use crate::Portal;
 use crate::backend::UploadFile;
@@ -332,6 +333,12 @@ fn event_text(lang: Lang, e: &str) -> String {
         "evidence_added" => "event.evidence_added",
         "reminder_sent" => "event.reminder_sent",
         "escalated" => "event.escalated",
+        "commitment_accepted" => "event.commitment_accepted",
+        "approved" => "event.approved",
+        "rejected" => "event.rejected",
+        "record_withdrawn" => "event.record_withdrawn",
+        "founded" => "event.founded",
+        "unfounded" => "event.unfounded",
         _ => "",
     };
     if key.is_empty() {
@@ -388,6 +395,18 @@ pub fn timeline(lang: Lang, case: &Value) -> AnyView {
     view! { <ol class="timeline">{items}</ol> }.into_any()
 }
 
+/// A case's statutory clocks and its timeline, under their headings: the
+/// same on objection, repair application and complaint pages.
+pub fn progress(lang: Lang, case: &Value) -> AnyView {
+    view! {
+        <h2>{t(lang, "case.clocks")}</h2>
+        {clocks(lang, case)}
+        <h2>{t(lang, "case.timeline")}</h2>
+        {timeline(lang, case)}
+    }
+    .into_any()
+}
+
 pub fn evidence(lang: Lang, case: &Value) -> AnyView {
     let files = list(case, "/evidence");
     if files.is_empty() {
@@ -412,29 +431,63 @@ pub async fn case_page(
     Path(id): Path<String>,
     Query(d): Query<Done>,
 ) -> Response {
-    if !ctx.signed_in() {
-        return web::to_sign_in(&ctx);
-    }
-    let lang = ctx.lang;
-    let g = gql::run(&p, &ctx, CASE, json!({ "id": id })).await;
-    if !g.ok() {
-        return gql::failure(&ctx, &g);
-    }
-    let c = g.at("/objection").clone();
-    if c.is_null() {
-        return web::not_found(&ctx);
-    }
-    let role = s(g.at("/viewer/account"), "role").to_string();
-    let st = s(&c, "status").to_string();
-    let rec = c.get("record").cloned().unwrap_or(Value::Null);
-    let csrf = ctx.csrf();
-    let enc = web::encode(&id);
     let note = match d.done.as_str() {
         "filed" => Some("case.done.filed"),
         "withdrawn" => Some("case.done.withdrawn"),
         "checked" => Some("case.done.checked"),
         "decided" => Some("case.done.decided"),
         _ => None,
+    };
+    render_case(&p, &ctx, &id, StatusCode::OK, note, &Draft::default()).await
+}
+
+/// A complaint about this objection, posted from its page.
+pub async fn complain(
+    State(p): State<Portal>,
+    ctx: Ctx,
+    Path(id): Path<String>,
+    form: Form,
+) -> Response {
+    match complaints::file(&p, &ctx, &id, &form).await {
+        Ok(r) => r,
+        Err(draft) => {
+            render_case(
+                &p,
+                &ctx,
+                &id,
+                StatusCode::UNPROCESSABLE_ENTITY,
+                None,
+                &draft,
+            )
+            .await
+        }
+    }
+}
+
+async fn render_case(
+    p: &Portal,
+    ctx: &Ctx,
+    id: &str,
+    status: StatusCode,
+    note: Option<&'static str>,
+    draft: &Draft,
+) -> Response {
+    let lang = ctx.lang;
+    let (g, c) = match gql::signed_in_read(p, ctx, CASE, json!({ "id": id }), "/objection").await {
+        Ok(read) => read,
+        Err(page) => return page,
+    };
+    let role = s(g.at("/viewer/account"), "role").to_string();
+    let st = s(&c, "status").to_string();
+    let rec = c.get("record").cloned().unwrap_or(Value::Null);
+    let csrf = ctx.csrf();
+    let enc = web::encode(id);
+    // A decision that kept the record may be complained about.
+    let complaint = if role == "SUBJECT_USER" {
+        let eligible = st == "DECIDED" && s(&c, "outcome") == "UPHELD";
+        complaints::section(p, ctx, id, About::Objection, eligible, draft).await
+    } else {
+        ().into_any()
     };
     let open = st == "RECEIVED" || st == "REFERRED";
     let actions = match role.as_str() {
@@ -506,16 +559,14 @@ pub async fn case_page(
             <dt>{t(lang, "case.received")}</dt><dd>{web::datetime_str(lang, s(&c, "receivedAt"))}</dd>
             {(!outcome_reason.is_empty()).then(|| view! { <dt>{t(lang, "case.outcome_reason")}</dt><dd>{outcome_reason.clone()}</dd> })}
         </dl>
-        <h2>{t(lang, "case.clocks")}</h2>
-        {clocks(lang, &c)}
-        <h2>{t(lang, "case.timeline")}</h2>
-        {timeline(lang, &c)}
+        {progress(lang, &c)}
         <h2>{t(lang, "case.evidence")}</h2>
         {evidence(lang, &c)}
         {actions}
+        {complaint}
     }
     .into_any();
-    page(&ctx, StatusCode::OK, t(lang, "case.title"), body)
+    page(ctx, status, t(lang, "case.title"), body)
 }
 
 /// Runs one case mutation and returns to the case page.

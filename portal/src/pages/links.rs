@@ -45,9 +45,10 @@ pub async fn query_log(State(p): State<Portal>, ctx: Ctx, Path(n): Path<String>)
     })
 }
 
-/// Complaints have no page of their own yet: their notices lead home.
-pub async fn to_dashboard(ctx: Ctx) -> Response {
-    web::see_other(&ctx, "/me", &[])
+pub async fn complaint(State(p): State<Portal>, ctx: Ctx, Path(n): Path<String>) -> Response {
+    go(&p, &ctx, LinkKind::Complaint, &n, |id| {
+        format!("/complaints/{id}")
+    })
 }
 
 pub async fn bindings(ctx: Ctx) -> Response {

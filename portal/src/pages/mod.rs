@@ -2,13 +2,16 @@
 
 pub mod account;
 pub mod cases;
+pub mod complaints;
 pub mod consents;
 pub mod links;
 pub mod me;
 pub mod public;
+pub mod reference;
 pub mod repair;
 pub mod staff;
 pub mod subject;
+pub mod submit;
 
 use leptos::prelude::*;
 use serde_json::Value;
@@ -187,7 +190,33 @@ pub fn text_field(
     errors: &[(String, String)],
     autocomplete: &'static str,
 ) -> AnyView {
-    let err = field_error(errors, name);
+    input_field(
+        name,
+        t(lang, label).to_string(),
+        hint.map(|h| t(lang, h).to_string()),
+        kind,
+        value,
+        errors,
+        autocomplete,
+        t(lang, "form.error_prefix"),
+    )
+}
+
+/// [`text_field`] with its name, label and hint given as they are (a
+/// catalogue field's key and titles): the same markup.
+#[allow(clippy::too_many_arguments)]
+pub fn input_field(
+    name: &str,
+    label: String,
+    hint: Option<String>,
+    kind: &'static str,
+    value: &str,
+    errors: &[(String, String)],
+    autocomplete: &'static str,
+    error_prefix: &'static str,
+) -> AnyView {
+    let name = name.to_string();
+    let err = field_error(errors, &name);
     let hint_id = format!("{name}-hint");
     let err_id = format!("{name}-error");
     let described = match (hint.is_some(), err.is_some()) {
@@ -210,10 +239,10 @@ pub fn text_field(
     };
     view! {
         <div class=group>
-            <label for=name>{t(lang, label)}</label>
-            {hint.map(|h| view! { <p class="hint" id=hint_id.clone()>{t(lang, h)}</p> })}
-            {err.map(|e| view! { <p class="error" id=err_id.clone()><span class="visually-hidden">{t(lang, "form.error_prefix")}</span>{e}</p> })}
-            <input id=name name=name type=kind value=value aria-describedby=described aria-invalid=invalid autocomplete=autocomplete/>
+            <label for=name.clone()>{label}</label>
+            {hint.map(|h| view! { <p class="hint" id=hint_id.clone()>{h}</p> })}
+            {err.map(|e| view! { <p class="error" id=err_id.clone()><span class="visually-hidden">{error_prefix}</span>{e}</p> })}
+            <input id=name.clone() name=name type=kind value=value aria-describedby=described aria-invalid=invalid autocomplete=autocomplete/>
         </div>
     }
     .into_any()

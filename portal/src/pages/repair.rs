@@ -8,7 +8,8 @@ use axum::response::Response;
 use leptos::prelude::*;
 use serde_json::{Value, json};
 
-use super::cases::{Done, clocks, evidence, timeline};
+use super::cases::{Done, evidence, progress};
+use super::complaints::{self, About, Draft};
 use super::{error_summary, explain, field_error, text_field};
 use crate::Portal;
 use crate::backend::UploadFile;
@@ -297,7 +298,7 @@ pub async fn apply(
     )
 }
 
-const APPLICATION: &str = "query($id:ID!){repairApplication(id:$id){id status outcome statement commitmentSha256 commitmentAcceptedBy commitmentAcceptedAt decisionReason receivedAt decidedAt record{id title} deadlines{milestone dueOn ruleSource status overdue countdownEn countdownZh provisional} timeline{event actorKind occurredAt note} evidence{fileName mediaType sizeBytes sha256}}}";
+const APPLICATION: &str = "query($id:ID!){viewer{account{role}} repairApplication(id:$id){id status outcome statement commitmentSha256 commitmentAcceptedBy commitmentAcceptedAt decisionReason receivedAt decidedAt record{id title} deadlines{milestone dueOn ruleSource status overdue countdownEn countdownZh provisional} timeline{event actorKind occurredAt note} evidence{fileName mediaType sizeBytes sha256}}}";
 
 fn repair_status(lang: Lang, st: &str, outcome: &str) -> String {
     let base = match st {
@@ -325,20 +326,62 @@ pub async fn application_page(
     Path(id): Path<String>,
     Query(d): Query<Done>,
 ) -> Response {
-    if !ctx.signed_in() {
-        return web::to_sign_in(&ctx);
-    }
-    let lang = ctx.lang;
-    let g = gql::run(&p, &ctx, APPLICATION, json!({ "id": id })).await;
-    if !g.ok() {
-        return gql::failure(&ctx, &g);
-    }
-    let c = g.at("/repairApplication").clone();
-    if c.is_null() {
-        return web::not_found(&ctx);
-    }
-    let rec = c.get("record").cloned().unwrap_or(Value::Null);
     let note = (d.done == "filed").then_some("repair.done.filed");
+    render_application(&p, &ctx, &id, StatusCode::OK, note, &Draft::default()).await
+}
+
+/// A complaint about this application, posted from its page.
+pub async fn complain(
+    State(p): State<Portal>,
+    ctx: Ctx,
+    Path(id): Path<String>,
+    form: Form,
+) -> Response {
+    match complaints::file(&p, &ctx, &id, &form).await {
+        Ok(r) => r,
+        Err(draft) => {
+            render_application(
+                &p,
+                &ctx,
+                &id,
+                StatusCode::UNPROCESSABLE_ENTITY,
+                None,
+                &draft,
+            )
+            .await
+        }
+    }
+}
+
+async fn render_application(
+    p: &Portal,
+    ctx: &Ctx,
+    id: &str,
+    status: StatusCode,
+    note: Option<&'static str>,
+    draft: &Draft,
+) -> Response {
+    let lang = ctx.lang;
+    let (g, c) = match gql::signed_in_read(
+        p,
+        ctx,
+        APPLICATION,
+        json!({ "id": id }),
+        "/repairApplication",
+    )
+    .await
+    {
+        Ok(read) => read,
+        Err(page) => return page,
+    };
+    let rec = c.get("record").cloned().unwrap_or(Value::Null);
+    // A rejected application may be complained about (subject users only).
+    let complaint = if s(g.at("/viewer/account"), "role") == "SUBJECT_USER" {
+        let eligible = s(&c, "status") == "DECIDED" && s(&c, "outcome") == "REJECTED";
+        complaints::section(p, ctx, id, About::Repair, eligible, draft).await
+    } else {
+        ().into_any()
+    };
     let reason = s(&c, "decisionReason").to_string();
     let accepted = format!(
         "{} · {}",
@@ -357,13 +400,11 @@ pub async fn application_page(
             <dt>{t(lang, "case.received")}</dt><dd>{web::datetime_str(lang, s(&c, "receivedAt"))}</dd>
             {(!reason.is_empty()).then(|| view! { <dt>{t(lang, "case.outcome_reason")}</dt><dd>{reason.clone()}</dd> })}
         </dl>
-        <h2>{t(lang, "case.clocks")}</h2>
-        {clocks(lang, &c)}
-        <h2>{t(lang, "case.timeline")}</h2>
-        {timeline(lang, &c)}
+        {progress(lang, &c)}
         <h2>{t(lang, "repair.proofs")}</h2>
         {evidence(lang, &c)}
+        {complaint}
     }
     .into_any();
-    page(&ctx, StatusCode::OK, t(lang, "repair.application"), body)
+    page(ctx, status, t(lang, "repair.application"), body)
 }

@@ -17,7 +17,7 @@ use crate::web::{self, Ctx, Form, page};
 const WHO: &str = "query{viewer{account{displayName role department{code nameZh nameEn}}}}";
 
 /// The signed-in staff member's role, or the response to send instead.
-async fn staff_role(p: &Portal, ctx: &Ctx) -> Result<(String, Value), Response> {
+pub(super) async fn staff_role(p: &Portal, ctx: &Ctx) -> Result<(String, Value), Response> {
     if !ctx.signed_in() {
         return Err(web::to_sign_in(ctx));
     }
@@ -55,6 +55,14 @@ pub async fn workbench(State(p): State<Portal>, ctx: Ctx) -> Response {
             {s(&account, "displayName").to_string()} " · "
             {if operator { t(lang, "staff.role.operator").to_string() } else { dept.unwrap_or_default() }}
         </p>
+        {(!operator).then(|| view! {
+            <h2>{t(lang, "submit.workbench")}</h2>
+            <p>{t(lang, "submit.workbench.text")}</p>
+            <ul class="actions">
+                <li><a href="/staff/records/new">{t(lang, "submit.new")}</a></li>
+                <li><a href="/staff/records">{t(lang, "submit.list.title")}</a></li>
+            </ul>
+        })}
         <h2>{t(lang, "staff.queue")}</h2>
         <p>{t(lang, "staff.queue.text")}</p>
         {queue_view}
@@ -65,6 +73,8 @@ pub async fn workbench(State(p): State<Portal>, ctx: Ctx) -> Response {
                 <li><a href="/staff/emails">{t(lang, "staff.emails")}</a></li>
                 <li><a href="/staff/late">{t(lang, "staff.late")}</a></li>
                 <li><a href="/staff/agencies">{t(lang, "staff.agencies")}</a></li>
+                <li><a href="/staff/calendar">{t(lang, "staff.calendar")}</a></li>
+                <li><a href="/staff/rules">{t(lang, "staff.rules")}</a></li>
             </ul>
         })}
     }
@@ -106,7 +116,8 @@ fn queue_table(lang: Lang, queue: &[Value]) -> AnyView {
                 _ => {
                     let c = i.get("complaint").unwrap_or(&Value::Null);
                     let text: String = s(c, "statement").chars().take(60).collect();
-                    (t(lang, "staff.complaint"), view! { <span>{text}</span> }.into_any())
+                    let href = format!("/complaints/{}", web::encode(s(c, "id")));
+                    (t(lang, "staff.complaint"), view! { <a href=href>{text}</a> }.into_any())
                 }
             };
             view! {

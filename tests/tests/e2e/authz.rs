@@ -312,11 +312,32 @@ fn rows() -> Vec<Row> {
             expect: everyone,
         },
         Row {
+            field: "holidayCalendar",
+            what: "the holiday calendar (public law facts)",
+            doc: "{ holidayCalendar { years { year holidays { from to } } } }",
+            vars: |_| json!({}),
+            expect: everyone,
+        },
+        Row {
+            field: "ruleSet",
+            what: "the rules in force (public law facts)",
+            doc: "{ ruleSet { rules { id periodEn source } } }",
+            vars: |_| json!({}),
+            expect: everyone,
+        },
+        Row {
             field: "lateSubmissions",
             what: "late 双公示 submissions",
             doc: "{ lateSubmissions(first: 5) { edges { node { id } } } }",
             vars: |_| json!({}),
             expect: operator_only,
+        },
+        Row {
+            field: "departmentRecords",
+            what: "the department's own records",
+            doc: "{ departmentRecords(first: 5) { edges { node { id sourceRef } } } }",
+            vars: |_| json!({}),
+            expect: writers,
         },
         Row {
             field: "agencySubject",

@@ -408,12 +408,17 @@ async fn withdrawal_by_the_applicant_restores_the_record_and_cancels_the_clock()
     let other = person(&app).await;
     let r = app
         .graphql(
-            "mutation($i: WithdrawCaseInput!) { withdrawObjection(input: $i) { objection { status } userErrors { code } } }",
+            "mutation($i: WithdrawCaseInput!) { withdrawObjection(input: $i) { objection { status } userErrors { field code } } }",
             json!({ "i": { "id": id } }),
             Some(&other),
         )
         .await;
     assert_eq!(codes(&ok(&r)["withdrawObjection"]), vec!["CASE_NOT_FOUND"]);
+    // The error points at the input's own field.
+    assert_eq!(
+        ok(&r)["withdrawObjection"]["userErrors"][0]["field"],
+        json!(["input", "id"])
+    );
     let r = app
         .graphql(
             "mutation($i: WithdrawCaseInput!) { withdrawObjection(input: $i) { objection { status deadlines { status } } userErrors { code } } }",
@@ -430,6 +435,85 @@ async fn withdrawal_by_the_applicant_restores_the_record_and_cancels_the_clock()
         2,
         "subject and operator"
     );
+}
+
+/// The department withdraws the record (its decision revoked).
+async fn withdraw_record(app: &TestApp, rec: &credit_record::Model) -> Value {
+    let st = staff(app).await;
+    let r = app
+        .graphql(
+            "mutation($i: WithdrawRecordInput!) { withdrawRecord(input: $i) { record { status } userErrors { code } } }",
+            json!({ "i": { "sourceRef": rec.source_ref, "reason": "处罚决定已被复议机关撤销" } }),
+            Some(&st),
+        )
+        .await;
+    ok(&r)["withdrawRecord"].clone()
+}
+
+#[tokio::test]
+async fn a_record_withdrawn_by_its_department_closes_its_open_objection_for_good() {
+    let app = app().await;
+    let rec = penalty(&app).await;
+    let token = owner(&app).await;
+    let p = file_objection(&app, &token, &rid(&rec)).await;
+    let id = p["objection"]["id"].as_str().expect("id").to_string();
+    let op = operator(&app).await;
+    check(&app, &op, &id, "REFER", json!({})).await;
+
+    let w = withdraw_record(&app, &rec).await;
+    assert_eq!(codes(&w), Vec::<String>::new(), "{w}");
+    assert_eq!(w["record"]["status"], "WITHDRAWN");
+    let o = objection(&app, &token, &id).await;
+    assert_eq!(o["status"], "DECIDED");
+    assert_eq!(o["outcome"], "RECORD_WITHDRAWN");
+    assert_eq!(o["outcomeReason"], "处罚决定已被复议机关撤销");
+    assert_eq!(deadline(&o, "provider_verification")["status"], "CANCELLED");
+    assert_eq!(deadline(&o, "applicant_notify")["status"], "MET");
+    assert!(events(&o).contains(&"record_withdrawn".to_string()));
+    assert_eq!(notices_of(&app, "objection_decided").await, 1);
+
+    // No later answer can bring the record back into disclosure.
+    let st = staff(&app).await;
+    let late = decide(&app, &st, &id, "UPHOLD", json!({})).await;
+    assert_eq!(codes(&late), vec!["CASE_NOT_OPEN"]);
+    assert_eq!(record_status(&app, rec.id).await, RecordStatus::Withdrawn);
+    assert!(public_node(&app, &rid(&rec)).await.is_null());
+    // The subject may object to its records again (none is open).
+    let queue = app
+        .graphql("{ caseQueue { caseKind } }", json!({}), Some(&st))
+        .await;
+    assert_eq!(ok(&queue)["caseQueue"], json!([]));
+}
+
+#[tokio::test]
+async fn a_record_withdrawn_by_its_department_closes_its_open_repair_application() {
+    let app = app().await;
+    let rec = penalty(&app).await;
+    let record = rid(&rec);
+    let token = owner(&app).await;
+    let l = letter(&app, &token, &record).await;
+    let sha = l["sha256"].as_str().expect("sha").to_string();
+    let p = apply(&app, &token, &record, &sha).await;
+    assert_eq!(codes(&p), Vec::<String>::new(), "{p}");
+    let aid = p["application"]["id"].as_str().expect("id").to_string();
+
+    let w = withdraw_record(&app, &rec).await;
+    assert_eq!(codes(&w), Vec::<String>::new(), "{w}");
+    let r = app
+        .graphql(
+            "query($id: ID!) { repairApplication(id: $id) { status outcome decisionReason deadlines { milestone status } timeline { event } } }",
+            json!({ "id": aid }),
+            Some(&token),
+        )
+        .await;
+    let a = &ok(&r)["repairApplication"];
+    assert_eq!(a["status"], "DECIDED");
+    assert_eq!(a["outcome"], "RECORD_WITHDRAWN");
+    assert_eq!(deadline(a, "repair_decision")["status"], "CANCELLED");
+    assert!(events(a).contains(&"record_withdrawn".to_string()));
+    // Withdrawn, not marked repaired.
+    assert_eq!(record_status(&app, rec.id).await, RecordStatus::Withdrawn);
+    assert_eq!(notices_of(&app, "repair_decided").await, 1);
 }
 
 #[tokio::test]

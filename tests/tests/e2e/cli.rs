@@ -241,3 +241,53 @@ async fn calendar_load_validates_then_makes_next_year_firm() {
     let show = env.run(&["calendar", "show"]);
     assert!(stdout(&show).contains("2027"), "{}", stdout(&show));
 }
+
+#[tokio::test]
+async fn a_running_server_follows_a_calendar_year_loaded_by_the_cli() {
+    let app =
+        xinyong_tests::TestApp::spawn_at(xinyong_tests::demo::at("2026-11-21T04:00:00Z")).await;
+    assert!(
+        !app.state
+            .reference()
+            .calendar
+            .loaded_years()
+            .contains(&2027)
+    );
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("2027.toml");
+    std::fs::write(&file, TEST_2027).unwrap();
+    let o = Command::new(xinyong_bin())
+        .args(["calendar", "load", file.to_str().unwrap()])
+        .env("XINYONG_DATABASE_URL", &app.db.url)
+        .env("XINYONG_DATA_DIR", dir.path())
+        .env("XINYONG_LOG", "warn")
+        .env_remove("XINYONG_CONFIG")
+        .current_dir(dir.path())
+        .output()
+        .expect("the binary runs");
+    assert!(o.status.success(), "{}", stderr(&o));
+    // Another process stored it; this server learns of it on its next tick.
+    assert!(
+        !app.state
+            .reference()
+            .calendar
+            .loaded_years()
+            .contains(&2027)
+    );
+    xinyong::jobs::run_once(&app.state).await;
+    let reference = app.state.reference();
+    assert!(reference.calendar.loaded_years().contains(&2027));
+    assert_eq!(
+        reference
+            .calendar_loads
+            .get(&2027)
+            .and_then(|l| l.loaded_by.as_deref()),
+        Some("cli")
+    );
+    // Nothing changed since: the next tick keeps the same snapshot.
+    assert!(
+        !xinyong::service::reference::refresh(&app.state)
+            .await
+            .unwrap()
+    );
+}

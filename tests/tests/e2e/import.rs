@@ -403,3 +403,119 @@ async fn usage_errors_exit_with_2_and_change_nothing() {
     assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
     assert_eq!(records_of_the_department(&conn, "T-%").await, 1);
 }
+
+/// Each created record's revision holds the snapshot of the record as
+/// stored (on PostgreSQL the batch statement builds it from the row's
+/// columns), and the stored payload hash is the one a re-run computes.
+#[tokio::test]
+async fn revisions_hold_the_record_as_stored() {
+    use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
+    let env = Env::seeded().await;
+    let file = env.path("snap.csv");
+    let mut text = format!("{HEADER}\n");
+    for i in 0..40 {
+        text.push_str(&good_row(i, i / 3));
+    }
+    std::fs::write(&file, &text).unwrap();
+    let o = env.import(&file, &[]);
+    assert_eq!(o.status.code(), Some(0), "{}", stdout(&o));
+    assert_eq!(count(&stdout(&o), "accepted"), 40);
+
+    let conn = env.conn().await;
+    let records = entity::credit_record::Entity::find()
+        .filter(entity::credit_record::Column::SourceRef.like("T-%"))
+        .all(&conn)
+        .await
+        .unwrap();
+    assert_eq!(records.len(), 40);
+    for r in &records {
+        let revisions = entity::record_revision::Entity::find()
+            .filter(entity::record_revision::Column::RecordId.eq(r.id))
+            .all(&conn)
+            .await
+            .unwrap();
+        assert_eq!(revisions.len(), 1, "{}", r.source_ref);
+        let expected = serde_json::json!({
+            "title": r.title, "content": r.content, "category_id": r.category_id,
+            "legal_basis": { "type": r.legal_basis_type, "number": r.legal_basis_number, "issuer": r.legal_basis_issuer, "effective_on": r.legal_basis_effective_on },
+            "decided_on": r.decided_on, "conduct_ended_on": r.conduct_ended_on, "valid_until": r.valid_until,
+            "severity": r.severity, "disclosure": r.disclosure,
+            "disclosure_start": r.disclosure_start, "disclosure_end": r.disclosure_end,
+            "status": r.status,
+        });
+        assert_eq!(revisions[0].after, expected, "{}", r.source_ref);
+        assert_eq!(revisions[0].version, r.version);
+        assert_eq!(r.payload_hash.len(), 64);
+    }
+    // The same file again: every stored hash matches the recomputed one.
+    let again = env.import(&file, &[]);
+    assert_eq!(
+        count(&stdout(&again), "unchanged"),
+        40,
+        "{}",
+        stdout(&again)
+    );
+}
+
+/// An import killed (SIGKILL) while batches are in the database leaves
+/// whole batches only: every record written has its revision and change
+/// event, no subject is left without its records, and running the file
+/// again completes it.
+#[tokio::test]
+async fn a_killed_import_leaves_whole_batches_and_a_rerun_completes_it() {
+    const ROWS: u64 = 30_000;
+    let env = Env::seeded().await;
+    let file = env.path("kill.csv");
+    let mut text = format!("{HEADER}\n");
+    for i in 0..ROWS {
+        text.push_str(&good_row(i, 100_000 + i / 4));
+    }
+    std::fs::write(&file, &text).unwrap();
+    let mut child = Command::new(xinyong_bin())
+        .args(["import", "--department", demo::MARKET_DEPARTMENT_CODE])
+        .arg(&file)
+        .env("XINYONG_DATABASE_URL", &env.db.url)
+        .env("XINYONG_DATA_DIR", env.dir.path())
+        .env("XINYONG_LOG", "warn")
+        .env_remove("XINYONG_CONFIG")
+        .current_dir(env.dir.path())
+        .stdout(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let conn = env.conn().await;
+    // Kill it once some batches are committed and others are in flight.
+    let started = std::time::Instant::now();
+    while records_of_the_department(&conn, "T-%").await < 2_000
+        && started.elapsed() < std::time::Duration::from_secs(120)
+    {
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    }
+    child.kill().unwrap();
+    child.wait().unwrap();
+
+    let written = records_of_the_department(&conn, "T-%").await;
+    assert!(written > 0, "the kill came before any batch");
+    for (what, sql) in [
+        (
+            "records without exactly one revision",
+            "SELECT COUNT(*) FROM credit_record r WHERE r.source_ref LIKE 'T-%' AND (SELECT COUNT(*) FROM record_revision v WHERE v.record_id = r.id) <> 1",
+        ),
+        (
+            "records without exactly one change event",
+            "SELECT COUNT(*) FROM credit_record r WHERE r.source_ref LIKE 'T-%' AND (SELECT COUNT(*) FROM change_event e WHERE e.record_id = r.id) <> 1",
+        ),
+        (
+            "registered subjects without records",
+            "SELECT COUNT(*) FROM subject s WHERE s.name LIKE '福州测试%' AND NOT EXISTS (SELECT 1 FROM credit_record r WHERE r.subject_id = s.id)",
+        ),
+    ] {
+        assert_eq!(TestDb::scalar_i64(&conn, sql).await, 0, "{what}");
+    }
+
+    let again = env.import(&file, &[]);
+    let out = stdout(&again);
+    assert_eq!(again.status.code(), Some(0), "{out}\n{}", stderr(&again));
+    assert_eq!(count(&out, "unchanged"), written as u64, "{out}");
+    assert_eq!(count(&out, "accepted"), ROWS - written as u64, "{out}");
+    assert_eq!(records_of_the_department(&conn, "T-%").await, ROWS as i64);
+}

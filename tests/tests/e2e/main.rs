@@ -19,4 +19,5 @@ mod mail;
 mod migrations;
 mod operations;
 mod records;
+mod reference;
 mod views;

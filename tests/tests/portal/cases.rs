@@ -11,7 +11,7 @@ use crate::Visitor;
 
 /// A penalty from the market-supervision department about 陈美华, sent by
 /// the department's own system; returns the record's id.
-async fn penalty_for_chen(app: &TestApp) -> String {
+pub(crate) async fn penalty_for_chen(app: &TestApp) -> String {
     let token = demo::department_client(app).await;
     let r = app
         .graphql(

@@ -4,9 +4,12 @@
 //! JavaScript. Runs on the backend named by `XINYONG_TEST_DB`.
 
 mod cases;
+mod complaints;
 mod journey;
 mod pages;
+mod reference;
 mod security;
+mod submit;
 
 use reqwest::redirect::Policy;
 use xinyong_tests::TestApp;

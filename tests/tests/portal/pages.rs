@@ -65,7 +65,7 @@ fn token_from(smtp: &SmtpServer, to: &str, path: &str) -> String {
 }
 
 /// A multipart body: text fields, then files as (field, name, type, bytes).
-fn multipart(
+pub(crate) fn multipart(
     boundary: &str,
     fields: &[(&str, &str)],
     files: &[(&str, &str, &str, &[u8])],
@@ -91,7 +91,7 @@ fn multipart(
     b
 }
 
-async fn post_multipart(v: &Visitor, path: &str, body: Vec<u8>, boundary: &str) -> Page {
+pub(crate) async fn post_multipart(v: &Visitor, path: &str, body: Vec<u8>, boundary: &str) -> Page {
     let resp = v
         .http
         .post(format!("{}{path}", v.base))

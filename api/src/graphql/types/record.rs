@@ -243,12 +243,43 @@ impl RecordCategory {
     async fn repairable(&self) -> bool {
         self.0.repairable
     }
+    /// Whether a record must carry a `severity` (penalties: it picks the
+    /// publication window).
+    async fn severity_required(&self) -> bool {
+        crate::service::catalogue::builtin_definition(&self.0.code)
+            .is_some_and(|d| d.severity_required)
+    }
+    /// Whether a record must carry its `legalBasis` document: warning
+    /// information and penalties (Measures Art. 18), as `submitRecords`
+    /// checks.
+    async fn legal_basis_required(&self) -> bool {
+        crate::service::catalogue::legal_basis_required(
+            self.0.info_class,
+            self.0.double_publicity,
+            &self.0.code,
+        )
+    }
     /// The fields of a record's `content`, labelled in both languages,
     /// by key.
     async fn content_fields(&self) -> Vec<ContentField> {
-        crate::service::catalogue::content_fields(&self.0.content_schema)
+        let schema = &self.0.content_schema;
+        let required: Vec<&str> = schema
+            .get("required")
+            .and_then(serde_json::Value::as_array)
+            .map(|a| a.iter().filter_map(serde_json::Value::as_str).collect())
+            .unwrap_or_default();
+        crate::service::catalogue::content_fields(schema)
             .into_iter()
             .map(|f| ContentField {
+                required: required.contains(&f.key.as_str()),
+                value_type: ContentValueType::of(schema.pointer(&format!("/properties/{}", f.key))),
+                max_length: schema
+                    .pointer(&format!("/properties/{}/maxLength", f.key))
+                    .and_then(serde_json::Value::as_i64)
+                    .and_then(|n| i32::try_from(n).ok()),
+                minimum: schema
+                    .pointer(&format!("/properties/{}/minimum", f.key))
+                    .and_then(serde_json::Value::as_f64),
                 key: f.key,
                 title_zh: f.title_zh,
                 title_en: f.title_en,
@@ -275,6 +306,41 @@ pub struct ContentField {
     pub title_en: String,
     /// For a field with a fixed set of values: each value's labels.
     pub values: Vec<ContentValueLabel>,
+    /// Whether every record of the category must give this field.
+    pub required: bool,
+    /// What the field's value is (JSON type in `content`).
+    pub value_type: ContentValueType,
+    /// Most characters a text field takes.
+    pub max_length: Option<i32>,
+    /// Smallest value a number field takes.
+    pub minimum: Option<f64>,
+}
+
+/// The type of a content field's value.
+#[derive(async_graphql::Enum, Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ContentValueType {
+    /// A JSON string (with `values`: one of them).
+    Text,
+    /// A JSON number.
+    Number,
+    /// A JSON number without a fraction.
+    Integer,
+    /// `true` or `false`.
+    Boolean,
+}
+
+impl ContentValueType {
+    fn of(property: Option<&serde_json::Value>) -> Self {
+        match property
+            .and_then(|p| p.get("type"))
+            .and_then(serde_json::Value::as_str)
+        {
+            Some("number") => ContentValueType::Number,
+            Some("integer") => ContentValueType::Integer,
+            Some("boolean") => ContentValueType::Boolean,
+            _ => ContentValueType::Text,
+        }
+    }
 }
 
 /// A value of an enumerated content field and how to show it.

@@ -286,32 +286,6 @@ pub async fn decide(
     Ok(updated)
 }
 
-pub async fn can_see(
-    conn: &impl ConnectionTrait,
-    actor: &Actor,
-    c: &complaint::Model,
-) -> ServiceResult<bool> {
-    if actor.is_operator() {
-        return Ok(true);
-    }
-    super::bound(conn, actor, c.subject_id).await
-}
-
-pub async fn get(
-    state: &AppState,
-    actor: &Actor,
-    id: i64,
-) -> ServiceResult<Option<complaint::Model>> {
-    let Some(c) = complaint::Entity::find_by_id(id).one(&state.db).await? else {
-        return Ok(None);
-    };
-    Ok(if can_see(&state.db, actor, &c).await? {
-        Some(c)
-    } else {
-        None
-    })
-}
-
 pub async fn mine(state: &AppState, actor: &Actor) -> ServiceResult<Vec<complaint::Model>> {
     let ids = bound_subject_ids(&state.db, actor).await?;
     Ok(complaint::Entity::find()
@@ -330,15 +304,15 @@ pub async fn can_see_case(
 ) -> ServiceResult<bool> {
     match kind {
         CaseKind::Objection => match objection::Entity::find_by_id(id).one(conn).await? {
-            Some(o) => super::objections::can_see(conn, actor, &o).await,
+            Some(o) => super::can_see(conn, actor, &o).await,
             None => Ok(false),
         },
         CaseKind::Repair => match repair_application::Entity::find_by_id(id).one(conn).await? {
-            Some(a) => super::repairs::can_see(conn, actor, &a).await,
+            Some(a) => super::can_see(conn, actor, &a).await,
             None => Ok(false),
         },
         CaseKind::Complaint => match complaint::Entity::find_by_id(id).one(conn).await? {
-            Some(c) => can_see(conn, actor, &c).await,
+            Some(c) => super::can_see(conn, actor, &c).await,
             None => Ok(false),
         },
     }

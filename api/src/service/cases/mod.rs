@@ -24,13 +24,14 @@ use entity::{
 };
 use sea_orm::sea_query::Expr;
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, Set,
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, Select,
+    Set,
 };
 use serde_json::{Value, json};
 
 use super::{ServiceError, ServiceResult};
 use crate::auth::Actor;
-use crate::state::Reference;
+use crate::state::{AppState, Reference};
 
 /// Milestones, as stored in `deadline.milestone`.
 pub mod milestone {
@@ -130,6 +131,107 @@ pub async fn bound(
     subject_id: i64,
 ) -> ServiceResult<bool> {
     Ok(super::views::is_bound(conn, actor, subject_id).await?)
+}
+
+/// What the three kinds of case share for loading and seeing them.
+pub trait CaseRow: Sized + Send + Sync {
+    type Entity: EntityTrait<Model = Self>;
+    /// The CASE_NOT_FOUND message, e.g. "no such objection".
+    const MISSING: &'static str;
+    fn by_id(id: i64) -> Select<Self::Entity>;
+    fn subject_id(&self) -> i64;
+    /// The department that may see the case (its handler), if any.
+    fn department_view(&self) -> Option<i64>;
+}
+
+impl CaseRow for objection::Model {
+    type Entity = objection::Entity;
+    const MISSING: &'static str = "no such objection";
+    fn by_id(id: i64) -> Select<objection::Entity> {
+        objection::Entity::find_by_id(id)
+    }
+    fn subject_id(&self) -> i64 {
+        self.subject_id
+    }
+    /// The providing department, once the objection has been referred there.
+    fn department_view(&self) -> Option<i64> {
+        self.referred_at.map(|_| self.department_id)
+    }
+}
+
+impl CaseRow for repair_application::Model {
+    type Entity = repair_application::Entity;
+    const MISSING: &'static str = "no such repair application";
+    fn by_id(id: i64) -> Select<repair_application::Entity> {
+        repair_application::Entity::find_by_id(id)
+    }
+    fn subject_id(&self) -> i64 {
+        self.subject_id
+    }
+    /// The deciding department.
+    fn department_view(&self) -> Option<i64> {
+        Some(self.department_id)
+    }
+}
+
+impl CaseRow for complaint::Model {
+    type Entity = complaint::Entity;
+    const MISSING: &'static str = "no such complaint";
+    fn by_id(id: i64) -> Select<complaint::Entity> {
+        complaint::Entity::find_by_id(id)
+    }
+    fn subject_id(&self) -> i64 {
+        self.subject_id
+    }
+    /// Complaints go to the operator only.
+    fn department_view(&self) -> Option<i64> {
+        None
+    }
+}
+
+/// CASE_NOT_FOUND at `field`.
+pub fn case_not_found<C: CaseRow>(field: &[&str]) -> ServiceError {
+    ServiceError::invalid(field, "CASE_NOT_FOUND", C::MISSING)
+}
+
+/// Loads a case for a change, in the transaction, or CASE_NOT_FOUND at `field`.
+pub async fn load<C: CaseRow>(
+    conn: &impl ConnectionTrait,
+    id: i64,
+    field: &[&str],
+) -> ServiceResult<C> {
+    C::by_id(id)
+        .one(conn)
+        .await?
+        .ok_or_else(|| case_not_found::<C>(field))
+}
+
+/// Whether `actor` may see the case: operators, the subject's users, and
+/// the handling department (`CaseRow::department_view`).
+pub async fn can_see<C: CaseRow>(
+    conn: &impl ConnectionTrait,
+    actor: &Actor,
+    c: &C,
+) -> ServiceResult<bool> {
+    if actor.is_operator() {
+        return Ok(true);
+    }
+    if let Ok((_, dept)) = staff(actor) {
+        return Ok(c.department_view() == Some(dept));
+    }
+    bound(conn, actor, c.subject_id()).await
+}
+
+/// One case, if `actor` may see it (else `None`, as for a missing one).
+pub async fn get<C: CaseRow>(state: &AppState, actor: &Actor, id: i64) -> ServiceResult<Option<C>> {
+    let Some(c) = C::by_id(id).one(&state.db).await? else {
+        return Ok(None);
+    };
+    Ok(if can_see(&state.db, actor, &c).await? {
+        Some(c)
+    } else {
+        None
+    })
 }
 
 /// Refuses an anonymous caller with UNAUTHENTICATED, anyone else with FORBIDDEN.
@@ -605,6 +707,21 @@ pub fn milestone_name(m: &str) -> Value {
     in_both(zh, en)
 }
 
+/// Closes the open objections and repair applications of a record its
+/// provider has just withdrawn (in the withdrawal's transaction): a case
+/// about a record that is gone has nothing left to decide, and no later
+/// answer may bring the record back into disclosure.
+pub async fn record_withdrawn(
+    conn: &impl ConnectionTrait,
+    reference: &Reference,
+    record: &credit_record::Model,
+    reason: &str,
+    now: DateTime<Utc>,
+) -> ServiceResult<()> {
+    objections::record_withdrawn(conn, reference, record, reason, now).await?;
+    repairs::record_withdrawn(conn, record, reason, now).await
+}
+
 /// What an objection's outcome is called in notices.
 pub fn objection_outcome_name(o: ObjectionOutcome) -> Value {
     let (zh, en) = match o {
@@ -627,6 +744,10 @@ pub fn objection_outcome_name(o: ObjectionOutcome) -> Value {
         ObjectionOutcome::PlatformCorrected => {
             ("平台已更正自身差错", "the platform corrected its own error")
         }
+        ObjectionOutcome::RecordWithdrawn => (
+            "信息提供单位已撤回该记录，异议无需再核查",
+            "the providing department withdrew the record; there is nothing left to verify",
+        ),
     };
     in_both(zh, en)
 }

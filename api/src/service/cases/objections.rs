@@ -6,7 +6,8 @@
 //!    │                                  │                         ├─ decided (deleted_unverifiable)
 //!    │                                  │                         ├─ decided (upheld)
 //!    │                                  │                         └─ silent → decided (withdrawn_provider_silent)
-//!    └─ withdrawn by the applicant (any time before a decision) ─┘
+//!    ├─ withdrawn by the applicant (any time before a decision) ─┤
+//!    └─ record withdrawn by its provider → decided (record_withdrawn) ┘
 //! ```
 //!
 //! While the objection is open the record is `under_objection`: withheld
@@ -28,9 +29,9 @@ use serde_json::json;
 
 use super::attachments::{self, Upload};
 use super::{
-    By, NoticeFacts, RecordPatch, case_not_open, change_record, close_deadlines, event, link,
-    met_at_once, milestone, objection_outcome_name, open_deadline, optional_text, record_of,
-    required_text,
+    By, NoticeFacts, RecordPatch, case_not_found, case_not_open, change_record, close_deadlines,
+    event, link, load, met_at_once, milestone, objection_outcome_name, open_deadline,
+    optional_text, record_of, required_text,
 };
 use crate::auth::{Actor, RequestMeta};
 use crate::service::audit::{self, AuditEntry};
@@ -251,53 +252,8 @@ fn field_already_open() -> crate::service::FieldError {
     )
 }
 
-fn case_not_found() -> ServiceError {
-    ServiceError::invalid(
-        &["input", "objection"],
-        "CASE_NOT_FOUND",
-        "no such objection",
-    )
-}
-
-/// Loads an objection for a change, in the transaction, or CASE_NOT_FOUND.
-async fn load(conn: &impl ConnectionTrait, id: i64) -> ServiceResult<objection::Model> {
-    objection::Entity::find_by_id(id)
-        .one(conn)
-        .await?
-        .ok_or_else(case_not_found)
-}
-
-/// Whether `actor` may see the objection: its subject's users, operators,
-/// and the providing department once it has been referred there.
-pub async fn can_see(
-    conn: &impl ConnectionTrait,
-    actor: &Actor,
-    o: &objection::Model,
-) -> ServiceResult<bool> {
-    if actor.is_operator() {
-        return Ok(true);
-    }
-    if let Ok((_, dept)) = super::staff(actor) {
-        return Ok(dept == o.department_id && o.referred_at.is_some());
-    }
-    super::bound(conn, actor, o.subject_id).await
-}
-
-/// One objection, if `actor` may see it (else `None`, as for a missing one).
-pub async fn get(
-    state: &AppState,
-    actor: &Actor,
-    id: i64,
-) -> ServiceResult<Option<objection::Model>> {
-    let Some(o) = objection::Entity::find_by_id(id).one(&state.db).await? else {
-        return Ok(None);
-    };
-    Ok(if can_see(&state.db, actor, &o).await? {
-        Some(o)
-    } else {
-        None
-    })
-}
+/// Mutations other than withdrawal name the objection `objection`.
+const FIELD: &[&str] = &["input", "objection"];
 
 /// The objections of the subjects `actor` acts for, newest first.
 pub async fn mine(state: &AppState, actor: &Actor) -> ServiceResult<Vec<objection::Model>> {
@@ -347,7 +303,7 @@ pub async fn first_check(
     let reference = state.reference();
     let by = By::of(actor);
     let txn = begin_write(&state.db).await?;
-    let o = load(&txn, id).await?;
+    let o: objection::Model = load(&txn, id, FIELD).await?;
     if o.status != ObjectionStatus::Received {
         return Err(case_not_open(&["input", "objection"]));
     }
@@ -541,11 +497,11 @@ pub async fn decide(
     let reference = state.reference();
     let by = By::of(actor);
     let txn = begin_write(&state.db).await?;
-    let o = load(&txn, id).await?;
+    let o: objection::Model = load(&txn, id, FIELD).await?;
     // Another department's objection, or one not yet referred here, is as
     // unknown as a missing one: its existence is the subject's business.
     if o.department_id != department_id || o.referred_at.is_none() {
-        return Err(case_not_found());
+        return Err(case_not_found::<objection::Model>(FIELD));
     }
     if o.status != ObjectionStatus::Referred {
         return Err(case_not_open(&["input", "objection"]));
@@ -631,8 +587,7 @@ pub async fn decide(
         now,
     )
     .await?;
-    let updated = close(&txn, &o, outcome, &reason, now).await?;
-    notify_decided(&txn, &reference, &o, &record, outcome, now).await?;
+    let updated = close(&txn, &reference, &o, &record, (outcome, &reason), now).await?;
     audit::record(
         &txn,
         AuditEntry::by(actor, "objections.decide", "objection", now, meta)
@@ -645,11 +600,39 @@ pub async fn decide(
     Ok(updated)
 }
 
+/// An outcome the platform reaches by itself: its timeline event (with the
+/// reason), then the close.
+async fn close_by_system(
+    conn: &impl ConnectionTrait,
+    reference: &crate::state::Reference,
+    o: &objection::Model,
+    record: &credit_record::Model,
+    (event_name, outcome): (&str, ObjectionOutcome),
+    reason: &str,
+    now: chrono::DateTime<chrono::Utc>,
+) -> ServiceResult<objection::Model> {
+    event(
+        conn,
+        CaseKind::Objection,
+        o.id,
+        o.subject_id,
+        By::SYSTEM,
+        event_name,
+        Some(reason.to_string()),
+        json!({}),
+        now,
+    )
+    .await?;
+    close(conn, reference, o, record, (outcome, reason), now).await
+}
+
+/// Closes an objection with its outcome and tells the applicant.
 async fn close(
     conn: &impl ConnectionTrait,
+    reference: &crate::state::Reference,
     o: &objection::Model,
-    outcome: ObjectionOutcome,
-    reason: &str,
+    record: &credit_record::Model,
+    (outcome, reason): (ObjectionOutcome, &str),
     now: chrono::DateTime<chrono::Utc>,
 ) -> ServiceResult<objection::Model> {
     let mut row: objection::ActiveModel = o.clone().into();
@@ -661,7 +644,9 @@ async fn close(
     row.open_record_id = Set(None);
     row.updated_at = Set(now);
     row.version = Set(o.version + 1);
-    Ok(row.update(conn).await?)
+    let closed = row.update(conn).await?;
+    notify_decided(conn, reference, o, record, outcome, now).await?;
+    Ok(closed)
 }
 
 /// The applicant is told in the same transaction as the answer, so the
@@ -713,6 +698,9 @@ async fn notify_decided(
 
 /// The applicant withdraws the objection before a decision: the record is
 /// disclosed again.
+/// `WithdrawCaseInput` names the case `id`.
+const WITHDRAW_FIELD: &[&str] = &["input", "id"];
+
 pub async fn withdraw(
     state: &AppState,
     actor: &Actor,
@@ -725,15 +713,15 @@ pub async fn withdraw(
     let now = state.now();
     let by = By::of(actor);
     let txn = begin_write(&state.db).await?;
-    let o = load(&txn, id).await?;
+    let o: objection::Model = load(&txn, id, WITHDRAW_FIELD).await?;
     if !super::bound(&txn, actor, o.subject_id).await? {
-        return Err(case_not_found());
+        return Err(case_not_found::<objection::Model>(WITHDRAW_FIELD));
     }
     if !matches!(
         o.status,
         ObjectionStatus::Received | ObjectionStatus::Referred
     ) {
-        return Err(case_not_open(&["input", "objection"]));
+        return Err(case_not_open(WITHDRAW_FIELD));
     }
     let record = record_of(&txn, o.record_id).await?;
     if record.status == RecordStatus::UnderObjection {
@@ -816,6 +804,50 @@ pub async fn withdraw(
     Ok(updated)
 }
 
+/// The providing department withdrew the record (its decision revoked or
+/// annulled) while an objection to it was open: nothing is left to verify.
+/// The objection is closed with outcome `record_withdrawn`, its open
+/// milestones cancelled and the applicant told, in the withdrawal's
+/// transaction, so that no later answer can bring the record back.
+pub(super) async fn record_withdrawn(
+    conn: &impl ConnectionTrait,
+    reference: &crate::state::Reference,
+    record: &credit_record::Model,
+    reason: &str,
+    now: chrono::DateTime<chrono::Utc>,
+) -> ServiceResult<()> {
+    let open = objection::Entity::find()
+        .filter(objection::Column::RecordId.eq(record.id))
+        .filter(
+            objection::Column::Status.is_in([ObjectionStatus::Received, ObjectionStatus::Referred]),
+        )
+        .all(conn)
+        .await?;
+    for o in open {
+        close_deadlines(
+            conn,
+            CaseKind::Objection,
+            o.id,
+            None,
+            DeadlineStatus::Cancelled,
+            now,
+        )
+        .await?;
+        let outcome = ObjectionOutcome::RecordWithdrawn;
+        close_by_system(
+            conn,
+            reference,
+            &o,
+            record,
+            ("record_withdrawn", outcome),
+            reason,
+            now,
+        )
+        .await?;
+    }
+    Ok(())
+}
+
 /// The provider did not verify within its deadline: the record is no
 /// longer offered for query (Art. 45 ¶3, seed 002 l.699). Run by the
 /// deadline sweep in its transaction; does nothing unless the objection is
@@ -849,28 +881,9 @@ pub async fn provider_silent(
         now,
     )
     .await?;
-    event(
-        conn,
-        CaseKind::Objection,
-        o.id,
-        o.subject_id,
-        By::SYSTEM,
-        "withdrawn_provider_silent",
-        Some(reason.to_string()),
-        json!({}),
-        now,
-    )
-    .await?;
-    close(
-        conn,
-        &o,
-        ObjectionOutcome::WithdrawnProviderSilent,
-        reason,
-        now,
-    )
-    .await?;
     let outcome = ObjectionOutcome::WithdrawnProviderSilent;
-    notify_decided(conn, reference, &o, &record, outcome, now).await?;
+    let step = ("withdrawn_provider_silent", outcome);
+    close_by_system(conn, reference, &o, &record, step, reason, now).await?;
     notices::notify_department(
         conn,
         now,

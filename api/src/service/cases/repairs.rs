@@ -28,8 +28,8 @@ use serde_json::json;
 
 use super::attachments::{self, Upload};
 use super::{
-    By, NoticeFacts, RecordPatch, case_not_open, change_record, close_deadlines, event, in_both,
-    link, milestone, open_deadline, optional_text, record_of, required_text,
+    By, NoticeFacts, RecordPatch, case_not_found, case_not_open, change_record, close_deadlines,
+    event, in_both, link, load, milestone, open_deadline, optional_text, record_of, required_text,
 };
 use crate::auth::{Actor, RequestMeta};
 use crate::crypto::sha256_hex;
@@ -404,56 +404,105 @@ fn outcome_name(o: RepairOutcome) -> serde_json::Value {
             "不予信用修复，理由及重新申请的方式见案件页面",
             "rejected: the reasons and how to apply again are on the case page",
         ),
+        RepairOutcome::RecordWithdrawn => in_both(
+            "信息提供单位已撤回该记录，无需再作修复决定",
+            "the providing department withdrew the record; no repair decision is needed",
+        ),
     }
 }
 
-fn case_not_found() -> ServiceError {
-    ServiceError::invalid(
-        &["input", "application"],
-        "CASE_NOT_FOUND",
-        "no such repair application",
-    )
-}
-
-async fn load(conn: &impl ConnectionTrait, id: i64) -> ServiceResult<repair_application::Model> {
-    repair_application::Entity::find_by_id(id)
-        .one(conn)
-        .await?
-        .ok_or_else(case_not_found)
-}
-
-/// Its subject's users, operators and the deciding department.
-pub async fn can_see(
+/// The providing department withdrew the record while a repair application
+/// for it was open: the record is out of disclosure for good, so the
+/// application is closed with outcome `record_withdrawn` (not approved:
+/// an approval would mark the withdrawn record repaired) and the applicant
+/// told, in the withdrawal's transaction.
+pub(super) async fn record_withdrawn(
     conn: &impl ConnectionTrait,
-    actor: &Actor,
-    a: &repair_application::Model,
-) -> ServiceResult<bool> {
-    if actor.is_operator() {
-        return Ok(true);
+    record: &credit_record::Model,
+    reason: &str,
+    now: chrono::DateTime<chrono::Utc>,
+) -> ServiceResult<()> {
+    let open = repair_application::Entity::find()
+        .filter(repair_application::Column::RecordId.eq(record.id))
+        .filter(repair_application::Column::Status.eq(RepairStatus::Received))
+        .all(conn)
+        .await?;
+    for a in open {
+        event(
+            conn,
+            CaseKind::Repair,
+            a.id,
+            a.subject_id,
+            By::SYSTEM,
+            "record_withdrawn",
+            Some(reason.to_string()),
+            json!({}),
+            now,
+        )
+        .await?;
+        conclude(
+            conn,
+            &a,
+            record,
+            RepairOutcome::RecordWithdrawn,
+            Some(reason.to_string()),
+            (None, DeadlineStatus::Cancelled),
+            now,
+        )
+        .await?;
     }
-    if let Ok((_, dept)) = super::staff(actor) {
-        return Ok(dept == a.department_id);
-    }
-    super::bound(conn, actor, a.subject_id).await
+    Ok(())
 }
 
-pub async fn get(
-    state: &AppState,
-    actor: &Actor,
-    id: i64,
-) -> ServiceResult<Option<repair_application::Model>> {
-    let Some(a) = repair_application::Entity::find_by_id(id)
-        .one(&state.db)
-        .await?
-    else {
-        return Ok(None);
-    };
-    Ok(if can_see(&state.db, actor, &a).await? {
-        Some(a)
-    } else {
-        None
-    })
+/// Closes an application with its outcome, settles its clock
+/// (`deadlines`: which milestone, or all, and how) and tells the applicant,
+/// in the caller's transaction.
+async fn conclude(
+    conn: &impl ConnectionTrait,
+    a: &repair_application::Model,
+    record: &credit_record::Model,
+    outcome: RepairOutcome,
+    reason: Option<String>,
+    deadlines: (Option<&str>, DeadlineStatus),
+    now: chrono::DateTime<chrono::Utc>,
+) -> ServiceResult<repair_application::Model> {
+    let mut row: repair_application::ActiveModel = a.clone().into();
+    row.status = Set(RepairStatus::Decided);
+    row.outcome = Set(Some(outcome));
+    row.decision_reason = Set(reason);
+    row.decided_at = Set(Some(now));
+    row.open_record_id = Set(None);
+    row.updated_at = Set(now);
+    row.version = Set(a.version + 1);
+    let updated = row.update(conn).await?;
+    close_deadlines(conn, CaseKind::Repair, a.id, deadlines.0, deadlines.1, now).await?;
+    notices::notify_subject(
+        conn,
+        now,
+        a.subject_id,
+        NoticeKind::RepairDecided,
+        facts(a, record).outcome(outcome_name(outcome)).params(),
+        Some(link(CaseKind::Repair, a.id)),
+        None,
+    )
+    .await?;
+    event(
+        conn,
+        CaseKind::Repair,
+        a.id,
+        a.subject_id,
+        By::SYSTEM,
+        "applicant_notified",
+        None,
+        json!({}),
+        now,
+    )
+    .await?;
+    Ok(updated)
 }
+
+/// Mutations other than withdrawal name the application `application`.
+const FIELD: &[&str] = &["input", "application"];
 
 pub async fn mine(
     state: &AppState,
@@ -517,16 +566,15 @@ pub async fn decide(
     let now = state.now();
     let by = By::of(actor);
     let txn = begin_write(&state.db).await?;
-    let a = load(&txn, id).await?;
+    let a: repair_application::Model = load(&txn, id, FIELD).await?;
     // Another department's application is as unknown as a missing one.
     if a.department_id != department_id {
-        return Err(case_not_found());
+        return Err(case_not_found::<repair_application::Model>(FIELD));
     }
     if a.status != RepairStatus::Received {
         return Err(case_not_open(&["input", "application"]));
     }
     let record = record_of(&txn, a.record_id).await?;
-    let mut row: repair_application::ActiveModel = a.clone().into();
     let (outcome, reason) = match &decision {
         Decision::Approve { note } => {
             // Publication ends and sharing with agencies stops (Order 36).
@@ -578,42 +626,13 @@ pub async fn decide(
             )
         }
     };
-    row.status = Set(RepairStatus::Decided);
-    row.outcome = Set(Some(outcome));
-    row.decision_reason = Set(reason);
-    row.decided_at = Set(Some(now));
-    row.open_record_id = Set(None);
-    row.updated_at = Set(now);
-    row.version = Set(a.version + 1);
-    let updated = row.update(&txn).await?;
-    close_deadlines(
+    let updated = conclude(
         &txn,
-        CaseKind::Repair,
-        a.id,
-        Some(milestone::REPAIR_DECISION),
-        DeadlineStatus::Met,
-        now,
-    )
-    .await?;
-    notices::notify_subject(
-        &txn,
-        now,
-        a.subject_id,
-        NoticeKind::RepairDecided,
-        facts(&a, &record).outcome(outcome_name(outcome)).params(),
-        Some(link(CaseKind::Repair, a.id)),
-        None,
-    )
-    .await?;
-    event(
-        &txn,
-        CaseKind::Repair,
-        a.id,
-        a.subject_id,
-        By::SYSTEM,
-        "applicant_notified",
-        None,
-        json!({}),
+        &a,
+        &record,
+        outcome,
+        reason,
+        (Some(milestone::REPAIR_DECISION), DeadlineStatus::Met),
         now,
     )
     .await?;
@@ -629,6 +648,9 @@ pub async fn decide(
     Ok(updated)
 }
 
+/// `WithdrawCaseInput` names the case `id`.
+const WITHDRAW_FIELD: &[&str] = &["input", "id"];
+
 pub async fn withdraw(
     state: &AppState,
     actor: &Actor,
@@ -641,12 +663,12 @@ pub async fn withdraw(
     let now = state.now();
     let by = By::of(actor);
     let txn = begin_write(&state.db).await?;
-    let a = load(&txn, id).await?;
+    let a: repair_application::Model = load(&txn, id, WITHDRAW_FIELD).await?;
     if !super::bound(&txn, actor, a.subject_id).await? {
-        return Err(case_not_found());
+        return Err(case_not_found::<repair_application::Model>(WITHDRAW_FIELD));
     }
     if a.status != RepairStatus::Received {
-        return Err(case_not_open(&["input", "application"]));
+        return Err(case_not_open(WITHDRAW_FIELD));
     }
     let record = record_of(&txn, a.record_id).await?;
     close_deadlines(
