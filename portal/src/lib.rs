@@ -63,6 +63,14 @@ pub fn routes(backend: Arc<dyn Backend>) -> Router {
         .route("/me", get(subject::dashboard))
         .route("/me/{subject}/records", get(subject::records))
         .route("/me/{subject}/log", get(subject::query_log))
+        .route(
+            "/me/{subject}/accounts",
+            get(pages::accounts::accounts).post(pages::accounts::add_account),
+        )
+        .route(
+            "/me/{subject}/accounts/{binding}/revoke",
+            get(pages::accounts::revoke_form).post(pages::accounts::revoke),
+        )
         .route("/me/{subject}/consents", get(consents::list_page))
         .route(
             "/me/{subject}/consents/new",
@@ -88,6 +96,14 @@ pub fn routes(backend: Arc<dyn Backend>) -> Router {
         .route("/complaints/{complaint}/decide", post(complaints::decide))
         .route("/me/bind", get(me::bind_form).post(me::bind_start))
         .route("/me/bind/confirm", post(me::bind_confirm))
+        .route(
+            "/me/bind/document",
+            get(pages::accounts::document_form).post(pages::accounts::request_document),
+        )
+        .route(
+            "/me/bind/document/{request}/withdraw",
+            post(pages::accounts::withdraw_request),
+        )
         .route("/inbox", get(me::inbox))
         .route("/inbox/{notice}", get(me::notice))
         .route("/settings", get(me::settings).post(me::save_settings))
@@ -116,6 +132,15 @@ pub fn routes(backend: Arc<dyn Backend>) -> Router {
         )
         .route("/staff/calendar", get(reference::calendar))
         .route("/staff/rules", get(reference::rules))
+        .route("/staff/bindings", get(pages::accounts::queue))
+        .route(
+            "/staff/bindings/{request}/decide",
+            post(pages::accounts::decide),
+        )
+        .route(
+            "/staff/binding-requests/{n}",
+            get(pages::accounts::request_link),
+        )
         // The paths the platform's notices and emails link to.
         .route("/cases/objections/{n}", get(links::objection))
         .route("/cases/repairs/{n}", get(links::repair))

@@ -33,6 +33,65 @@ pub const INTROSPECTION_COST: u64 = 100;
 /// nothing (so a document of 100,000 aliased `__typename`s would pass).
 pub const TYPENAME_COST: u64 = 1;
 
+/// Parsed documents by their text. Agencies send the same few documents
+/// every time, and parsing one is an eighth of a consented query's CPU
+/// (docs/performance.md); the copy kept is the document as parsed, with its
+/// fragment-expansion cost, before anything depends on the variables.
+mod parsed {
+    use std::collections::HashMap;
+    use std::sync::{Mutex, OnceLock};
+
+    use async_graphql::ServerResult;
+    use async_graphql::parser::types::ExecutableDocument;
+
+    use super::{MAX_EXPANDED_SELECTIONS, document};
+
+    /// Documents kept at once; the cache is emptied when full, which keeps
+    /// the hot path free of eviction bookkeeping (a deployment's clients
+    /// use far fewer distinct documents).
+    const MAX_DOCUMENTS: usize = 512;
+    /// Longer texts are parsed every time, so that odd or hostile documents
+    /// cannot fill memory.
+    const MAX_TEXT: usize = 8 * 1024;
+
+    type Cache = Mutex<HashMap<String, (ExecutableDocument, u64)>>;
+
+    fn cache() -> &'static Cache {
+        static CACHE: OnceLock<Cache> = OnceLock::new();
+        CACHE.get_or_init(|| Mutex::new(HashMap::new()))
+    }
+
+    #[cfg(test)]
+    pub(super) fn is_kept(text: &str) -> bool {
+        cache()
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .contains_key(text)
+    }
+
+    /// The document and its expansion cost, `None` when the text does not
+    /// parse (the parse step reports that), or the expansion-limit error.
+    pub(super) fn get_or_parse(text: &str) -> ServerResult<Option<(ExecutableDocument, u64)>> {
+        if text.len() <= MAX_TEXT
+            && let Some(hit) = cache().lock().unwrap_or_else(|p| p.into_inner()).get(text)
+        {
+            return Ok(Some(hit.clone()));
+        }
+        let Ok(doc) = async_graphql::parser::parse_query(text) else {
+            return Ok(None);
+        };
+        let extra = document::check_expansion(&doc, MAX_EXPANDED_SELECTIONS)?;
+        if text.len() <= MAX_TEXT {
+            let mut c = cache().lock().unwrap_or_else(|p| p.into_inner());
+            if c.len() >= MAX_DOCUMENTS {
+                c.clear();
+            }
+            c.insert(text.to_string(), (doc.clone(), extra));
+        }
+        Ok(Some((doc, extra)))
+    }
+}
+
 /// Most errors listed in one response: a document with thousands of
 /// mistakes gets the first ones and a count, not an answer many times
 /// larger than the request.
@@ -141,9 +200,8 @@ impl Extension for ErrorCodesExtension {
     ) -> ServerResult<Request> {
         // A document that does not parse is left to the parse step, which
         // reports it with its code; one that does is kept, so it is parsed
-        // once.
-        if let Ok(mut doc) = async_graphql::parser::parse_query(&request.query) {
-            let extra = document::check_expansion(&doc, MAX_EXPANDED_SELECTIONS)?;
+        // once, and a text seen before is not parsed again.
+        if let Some((mut doc, extra)) = parsed::get_or_parse(&request.query)? {
             *self.extra_cost.lock().unwrap_or_else(|p| p.into_inner()) = extra;
             document::drop_omitted_variables(&mut doc, &request.variables);
             request.set_parsed_query(doc);
@@ -575,7 +633,32 @@ mod tests {
     use async_graphql::{EmptyMutation, EmptySubscription, InputObject, Object, Request, Schema};
     use serde_json::{Value, json};
 
-    use super::{ErrorCodes, MAX_ERRORS, MAX_EXPANDED_SELECTIONS};
+    use super::{ErrorCodes, MAX_ERRORS, MAX_EXPANDED_SELECTIONS, parsed};
+
+    #[test]
+    fn a_document_is_kept_by_its_text_with_its_cost_and_a_broken_one_is_not() {
+        let text = "query Kept($a: Int) { a: hello(n: $a) b: hello(n: 2) }";
+        let first = parsed::get_or_parse(text).expect("within limits");
+        assert!(parsed::is_kept(text));
+        let again = parsed::get_or_parse(text).expect("within limits");
+        let (a, b) = (first.expect("parses"), again.expect("parses"));
+        assert_eq!(a.1, b.1);
+        assert_eq!(format!("{:?}", a.0), format!("{:?}", b.0));
+        let broken = "query Broken { hello(";
+        assert!(
+            parsed::get_or_parse(broken)
+                .expect("no limit error")
+                .is_none()
+        );
+        assert!(!parsed::is_kept(broken));
+        let long = format!("query Long {{ {} }}", "hello ".repeat(2_000));
+        assert!(
+            parsed::get_or_parse(&long)
+                .expect("within limits")
+                .is_some()
+        );
+        assert!(!parsed::is_kept(&long), "long texts are parsed every time");
+    }
 
     #[derive(InputObject)]
     struct Opts {

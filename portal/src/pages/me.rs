@@ -35,6 +35,9 @@ fn bind_page(
             {text_field(lang, "name", "bind.field.name", Some("bind.field.name.hint"), "text", name, errors, "name")}
             <button type="submit">{t(lang, "bind.send")}</button>
         </form>
+        <h2>{t(lang, "bind.document.title")}</h2>
+        <p>{t(lang, "bind.document.when")}</p>
+        <p><a href="/me/bind/document">{t(lang, "bind.document.link")}</a></p>
     }
     .into_any();
     page(ctx, status, t(lang, "bind.title"), body)

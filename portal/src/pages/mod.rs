@@ -1,6 +1,7 @@
 //! The pages, one module per area, and the pieces they share.
 
 pub mod account;
+pub mod accounts;
 pub mod cases;
 pub mod complaints;
 pub mod consents;

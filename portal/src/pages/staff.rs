@@ -66,6 +66,9 @@ pub async fn workbench(State(p): State<Portal>, ctx: Ctx) -> Response {
         <h2>{t(lang, "staff.queue")}</h2>
         <p>{t(lang, "staff.queue.text")}</p>
         {queue_view}
+        <h2>{t(lang, "staff.identity")}</h2>
+        <p>{t(lang, "staff.bindings.text")}</p>
+        <ul class="actions"><li><a href="/staff/bindings">{t(lang, "staff.bindings")}</a></li></ul>
         {operator.then(|| view! {
             <h2>{t(lang, "staff.oversight")}</h2>
             <ul class="actions">

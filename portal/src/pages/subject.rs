@@ -90,6 +90,7 @@ pub async fn dashboard(State(p): State<Portal>, ctx: Ctx, Query(d): Query<Done>)
         "bound" => Some("dash.after_bind"),
         "saved" => Some("settings.saved"),
         "revoked" => Some("consent.done.revoked"),
+        "unbound" => Some("dash.after_unbind"),
         _ => None,
     };
     let greeting = format!("{}{}", t(lang, "dash.hello"), name);
@@ -190,6 +191,7 @@ fn subject_card(lang: Lang, sub: &Value, consents: &[Value]) -> AnyView {
     let records_href = format!("/me/{}/records", web::encode(&sid));
     let consents_href = format!("/me/{}/consents", web::encode(&sid));
     let log_href = format!("/me/{}/log", web::encode(&sid));
+    let accounts_href = format!("/me/{}/accounts", web::encode(&sid));
     let grant_href = format!("/me/{}/consents/new", web::encode(&sid));
     let n_pending = pending.len();
     let n_active = active.len();
@@ -220,6 +222,7 @@ fn subject_card(lang: Lang, sub: &Value, consents: &[Value]) -> AnyView {
                 <li><a href=grant_href>{t(lang, "consent.grant.title")}</a></li>
                 <li><a href=consents_href>{t(lang, "consents.title")}</a></li>
                 <li><a href=log_href>{t(lang, "log.title")}</a></li>
+                <li><a href=accounts_href>{t(lang, "accounts.title")}</a></li>
             </ul>
         </section>
     }

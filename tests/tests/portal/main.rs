@@ -3,6 +3,7 @@
 //! Debian's headless Chromium for the journeys, with and without
 //! JavaScript. Runs on the backend named by `XINYONG_TEST_DB`.
 
+mod accounts;
 mod cases;
 mod complaints;
 mod journey;
