@@ -10,7 +10,7 @@ use serde::Deserialize;
 use serde_json::{Value, json};
 
 use super::complaints::{self, About, Draft};
-use super::{error_summary, explain, field_error};
+use super::{error_summary, explain, field_error, files_field};
 use crate::Portal;
 use crate::backend::UploadFile;
 use crate::gql::{self, list, s};
@@ -110,12 +110,7 @@ async fn objection_form_page(
                 {err("statement")}
                 <textarea id="statement" name="statement" rows="6" aria-describedby="statement-hint">{v.statement.clone()}</textarea>
             </div>
-            <div class="field">
-                <label for="evidence">{t(lang, "objection.field.evidence")}</label>
-                <p class="hint" id="evidence-hint">{t(lang, "objection.field.evidence.hint")}</p>
-                {err("evidence")}
-                <input type="file" id="evidence" name="evidence" accept="application/pdf,image/jpeg,image/png" multiple aria-describedby="evidence-hint"/>
-            </div>
+            {files_field(lang, "evidence", "objection.field.evidence", "objection.field.evidence.hint", errors)}
             <button type="submit">{t(lang, "objection.button")}</button>
         </form>
     }

@@ -178,6 +178,33 @@ pub fn field_error(errors: &[(String, String)], field: &str) -> Option<String> {
         .map(|(_, m)| m.clone())
 }
 
+/// A file input for evidence (PDF, JPEG or PNG, several at once) with its
+/// label, hint and error next to it (the objection and repair forms).
+pub fn files_field(
+    lang: Lang,
+    name: &'static str,
+    label: &'static str,
+    hint: &'static str,
+    errors: &[(String, String)],
+) -> AnyView {
+    let err = field_error(errors, name);
+    let class = if err.is_some() {
+        "field field-error"
+    } else {
+        "field"
+    };
+    let hint_id = format!("{name}-hint");
+    view! {
+        <div class=class>
+            <label for=name>{t(lang, label)}</label>
+            <p class="hint" id=hint_id.clone()>{t(lang, hint)}</p>
+            {err.map(|e| view! { <p class="error" id=format!("{name}-error")>{e}</p> })}
+            <input type="file" id=name name=name accept="application/pdf,image/jpeg,image/png" multiple aria-describedby=hint_id/>
+        </div>
+    }
+    .into_any()
+}
+
 /// A labelled text input that keeps what was typed and shows its error
 /// next to it.
 #[allow(clippy::too_many_arguments)]

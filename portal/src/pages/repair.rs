@@ -10,7 +10,7 @@ use serde_json::{Value, json};
 
 use super::cases::{Done, evidence, progress};
 use super::complaints::{self, About, Draft};
-use super::{error_summary, explain, field_error, text_field};
+use super::{error_summary, explain, field_error, files_field, text_field};
 use crate::Portal;
 use crate::backend::UploadFile;
 use crate::gql::{self, s};
@@ -124,12 +124,7 @@ async fn form_page(
                 {err("statement")}
                 <textarea id="statement" name="statement" rows="5" aria-describedby="statement-hint">{v.statement.clone()}</textarea>
             </div>
-            <div class=group("proofs")>
-                <label for="proofs">{t(lang, "repair.field.proofs")}</label>
-                <p class="hint" id="proofs-hint">{t(lang, "repair.field.proofs.hint")}</p>
-                {err("proofs")}
-                <input type="file" id="proofs" name="proofs" accept="application/pdf,image/jpeg,image/png" multiple aria-describedby="proofs-hint"/>
-            </div>
+            {files_field(lang, "proofs", "repair.field.proofs", "repair.field.proofs.hint", errors)}
             <button type="submit">{t(lang, "repair.button")}</button>
         </form>
     }
