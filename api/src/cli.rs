@@ -52,7 +52,7 @@ pub enum Command {
         /// Where to write the per-row report (default: <FILE>.report.csv).
         #[arg(long)]
         report: Option<PathBuf>,
-        /// Batches (of 1,000 records) in the database at once (default: 2 on
+        /// Batches (of 1,000 records) in the database at once (default: 4 on
         /// PostgreSQL, 1 on SQLite). Batches sharing a record or subject never overlap.
         #[arg(long)]
         parallel: Option<usize>,

@@ -36,7 +36,10 @@ impl PgDb {
             .map(|(s, _)| s.to_string())
             .unwrap_or(admin_url.clone());
         Ok(PgDb {
-            url: format!("{server}/{name}"),
+            // Loopback without TLS for every client of the benchmark (Xinyong,
+            // the bare handler, pgbench through `libpq_args`, PostGraphile,
+            // whose driver does not use TLS unless told): all measured alike.
+            url: format!("{server}/{name}?sslmode=disable"),
             name,
             admin_url,
         })
@@ -56,7 +59,9 @@ impl PgDb {
             port.into(),
             "-U".into(),
             user.into(),
-            self.name.clone(),
+            // A connection string in the database name's place (libpq
+            // expands it), without TLS like every client of the benchmark.
+            format!("dbname={} sslmode=disable", self.name),
         ]
     }
 

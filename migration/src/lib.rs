@@ -20,6 +20,7 @@ mod m20260201_000011_webhooks;
 mod m20260301_000012_binding_requests;
 mod m20260301_000013_case_clocks;
 mod m20261122_000014_unsealed_rows;
+mod m20261122_000015_lean_record_indexes;
 
 pub struct Migrator;
 
@@ -42,6 +43,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20260301_000012_binding_requests::Migration),
             Box::new(m20260301_000013_case_clocks::Migration),
             Box::new(m20261122_000014_unsealed_rows::Migration),
+            Box::new(m20261122_000015_lean_record_indexes::Migration),
         ]
     }
 }

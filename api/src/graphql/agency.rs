@@ -72,8 +72,12 @@ impl AgencyQueries {
             })?),
             None => None,
         };
-        // Records are read (and logged) only when asked for.
-        let records = if ctx.look_ahead().field("records").exists() {
+        // Records are read (and logged) only when asked for; so is the
+        // count of what a consent would add (one more statement).
+        let ahead = ctx.look_ahead();
+        let count_restricted = ahead.field("moreUnderConsent").exists()
+            || ahead.field("restrictedRecordCount").exists();
+        let records = if ahead.field("records").exists() {
             let page = page_request(first, after, None, None)?;
             let filter: ServiceFilter = filter.unwrap_or_default().into_service()?;
             Some((filter, page))
@@ -87,6 +91,7 @@ impl AgencyQueries {
             purpose_text,
             consent_id,
             records,
+            count_restricted,
         };
         Ok(
             agency_reads::agency_subject(state(ctx), actor(ctx), meta(ctx), query)

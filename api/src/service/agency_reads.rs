@@ -61,6 +61,9 @@ pub struct AgencyQuery {
     /// The page of records to read; `None` when the caller did not ask for
     /// records (then none are read or logged).
     pub records: Option<(RecordFilter, PageRequest)>,
+    /// Count the records a consent would add (`restricted_record_count`);
+    /// when not asked for, that statement is not run and the count is 0.
+    pub count_restricted: bool,
 }
 
 /// What one consented query returned.
@@ -74,7 +77,8 @@ pub struct AgencySubject {
     /// The page read, if records were asked for.
     pub records: Option<Page<RecordView>>,
     /// Records the agency could see under a consent (of this purpose)
-    /// covering them, but not with what it has now.
+    /// covering them, but not with what it has now (0 unless the query
+    /// asked for it: `AgencyQuery::count_restricted`).
     pub restricted_record_count: u64,
     /// Whether the query wrote a `query_log` row.
     pub logged: bool,
@@ -325,7 +329,11 @@ pub async fn agency_subject(
         ),
         None => None,
     };
-    let restricted = count_restricted(&txn, &subject, covered.as_deref(), today).await?;
+    let restricted = if q.count_restricted {
+        count_restricted(&txn, &subject, covered.as_deref(), today).await?
+    } else {
+        0
+    };
     let logged = used.is_some();
     if let Some(c) = &used {
         let mut seen = HashSet::new();

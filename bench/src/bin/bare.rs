@@ -64,20 +64,13 @@ fn placeholders(from: usize, n: usize) -> String {
         .join(", ")
 }
 
-/// The records page and the restricted count, with `n` covered categories
+/// The records page, with `n` covered categories
 /// (the statement text depends on `n`, as SeaORM's does).
 fn sql_records(n: usize) -> String {
     format!(
         r#"SELECT {RECORD_COLS} FROM "credit_record" WHERE "credit_record"."status" = $1 AND "credit_record"."disclosure_start" <= $2 AND ("credit_record"."disclosure_end" IS NULL OR "credit_record"."disclosure_end" >= $3) AND "credit_record"."subject_id" = $4 AND "credit_record"."disclosure" <> $5 AND ("credit_record"."disclosure" = $6 OR "credit_record"."category_id" IN ({})) ORDER BY "credit_record"."id" DESC LIMIT ${}"#,
         placeholders(7, n),
         7 + n
-    )
-}
-
-fn sql_count(n: usize) -> String {
-    format!(
-        r#"SELECT COUNT(*) AS num_items FROM (SELECT {RECORD_COLS} FROM "credit_record" WHERE "credit_record"."status" = $1 AND "credit_record"."disclosure_start" <= $2 AND ("credit_record"."disclosure_end" IS NULL OR "credit_record"."disclosure_end" >= $3) AND "credit_record"."subject_id" = $4 AND "credit_record"."disclosure" <> $5 AND "credit_record"."disclosure" <> $6 AND "credit_record"."category_id" NOT IN ({})) AS "sub_query""#,
-        placeholders(7, n)
     )
 }
 
@@ -203,18 +196,6 @@ async fn run(app: &App, identifier: &str) -> Result<Value, BoxError> {
         }
         q.fetch_all(&mut *tx).await?;
     }
-    let sql = sql_count(covered.len());
-    let mut q = sqlx::query(sqlx::AssertSqlSafe(sql.clone()))
-        .bind("active")
-        .bind(today)
-        .bind(today)
-        .bind(subject_id)
-        .bind("government")
-        .bind("public");
-    for c in &covered {
-        q = q.bind(*c);
-    }
-    q.fetch_one(&mut *tx).await?;
 
     let mut edges = Vec::new();
     let mut ids = Vec::new();

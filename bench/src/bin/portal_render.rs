@@ -3,7 +3,8 @@
 //! Starts the platform in-process on a fresh database (a temporary SQLite
 //! file unless `--database-url` names an empty PostgreSQL database), loads
 //! the demo data, signs in through the portal's own form as the demo
-//! individual (and the operator for the workbench), then requests each
+//! individual (and the operator and a department's staff member for the
+//! workbench), then requests each
 //! page `--runs` times over loopback HTTP after `--warmup` unmeasured
 //! requests. A request's time is from sending it to the last byte of the
 //! HTML: the GraphQL operations the page runs in-process, their database
@@ -174,10 +175,32 @@ async fn main() -> Result<(), BoxError> {
         .and_then(|r| r["id"].as_str())
         .map(str::to_string);
 
+    // The category whose submission form has the most fields: the heaviest
+    // form page a department's staff member opens.
+    let staff_token = token(&base, d::STAFF_EMAIL).await?;
+    let cats = graphql(
+        &base,
+        &staff_token,
+        "{recordCategories{code contentFields{key}}}",
+        json!({}),
+    )
+    .await?;
+    let category = cats["recordCategories"]
+        .as_array()
+        .and_then(|c| {
+            c.iter()
+                .max_by_key(|c| c["contentFields"].as_array().map_or(0, |f| f.len()))
+        })
+        .and_then(|c| c["code"].as_str())
+        .ok_or("no record category")?
+        .to_string();
+
     let chen = Client::new(&base)?;
     chen.sign_in(d::PERSON_USER_EMAIL).await?;
     let operator = Client::new(&base)?;
     operator.sign_in(d::OPERATOR_EMAIL).await?;
+    let staff = Client::new(&base)?;
+    staff.sign_in(d::STAFF_EMAIL).await?;
     let anonymous = Client::new(&base)?;
 
     let mut pages: Vec<(&Client, String)> = vec![
@@ -192,10 +215,19 @@ async fn main() -> Result<(), BoxError> {
         (&chen, format!("/me/{subject}/log")),
         (&chen, "/inbox".into()),
         (&chen, "/settings".into()),
+        (&chen, format!("/me/{subject}/accounts")),
+        (&chen, "/me/bind/document".into()),
         (&operator, "/staff".into()),
         (&operator, "/staff/overdue".into()),
         (&operator, "/staff/emails".into()),
+        (&operator, "/staff/calendar".into()),
+        (&operator, "/staff/rules".into()),
+        (&operator, "/staff/bindings".into()),
+        (&staff, "/staff/records".into()),
+        (&staff, "/staff/records/new".into()),
+        (&staff, format!("/staff/records/new?category={category}")),
     ];
+    // The demo data has no complaint, so no complaint page is measured.
     if let Some(r) = repairable {
         pages.insert(7, (&chen, format!("/records/{r}/repair")));
     }

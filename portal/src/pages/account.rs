@@ -7,7 +7,7 @@ use leptos::prelude::*;
 use serde::Deserialize;
 use serde_json::json;
 
-use super::{error_summary, explain, text_field};
+use super::{done_key, error_summary, explain, notice, text_field};
 use crate::Portal;
 use crate::backend::SignIn;
 use crate::gql;
@@ -33,7 +33,7 @@ fn sign_in_page(
     let lang = ctx.lang;
     let body = view! {
         <h1>{t(lang, "signin.title")}</h1>
-        {note.map(|n| view! { <div class="notice" role="status"><p>{t(lang, n)}</p></div> })}
+        {notice(lang, note)}
         {error_summary(lang, errors)}
         <form method="post" action="/sign-in" novalidate>
             <input type="hidden" name="csrf" value=ctx.csrf()/>
@@ -50,12 +50,14 @@ fn sign_in_page(
 }
 
 pub async fn sign_in_form(ctx: Ctx, Query(n): Query<Next>) -> Response {
-    let note = match n.done.as_str() {
-        "signed-up" => Some("signin.after_signup"),
-        "signed-out" => Some("signin.after_signout"),
-        "reset" => Some("signin.after_reset"),
-        _ => None,
-    };
+    let note = done_key(
+        &n.done,
+        &[
+            ("signed-up", "signin.after_signup"),
+            ("signed-out", "signin.after_signout"),
+            ("reset", "signin.after_reset"),
+        ],
+    );
     sign_in_page(&ctx, StatusCode::OK, "", &n.next, &[], note)
 }
 

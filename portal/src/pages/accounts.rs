@@ -6,21 +6,17 @@ use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::Response;
 use leptos::prelude::*;
-use serde::Deserialize;
 use serde_json::{Value, json};
 
 use super::staff::staff_role;
-use super::{error_summary, explain, field_error, text_field};
+use super::{
+    Done, card_list, confirm_form, done_key, error_summary, explain, failed, notice, post_button,
+    text_field, textarea_field,
+};
 use crate::Portal;
 use crate::gql::{self, FieldErr, list, s};
 use crate::i18n::{Lang, t};
 use crate::web::{self, Ctx, Form, page};
-
-#[derive(Deserialize, Default)]
-pub struct Done {
-    #[serde(default)]
-    done: String,
-}
 
 /// The words for the user errors of these forms; the rest as everywhere.
 fn explain_here(lang: Lang, e: &FieldErr) -> String {
@@ -36,45 +32,6 @@ fn explain_here(lang: Lang, e: &FieldErr) -> String {
         _ => return explain(lang, e),
     };
     t(lang, key).to_string()
-}
-
-fn notice(lang: Lang, key: Option<&'static str>) -> Option<AnyView> {
-    key.map(|n| view! { <div class="notice" role="status"><p>{t(lang, n)}</p></div> }.into_any())
-}
-
-/// A labelled text area that keeps what was typed and shows its error next
-/// to it (the markup of `text_field`, for longer answers).
-fn textarea_field(
-    lang: Lang,
-    name: String,
-    label: &'static str,
-    hint: &'static str,
-    value: &str,
-    errors: &[(String, String)],
-) -> AnyView {
-    let err = field_error(errors, &name);
-    let hint_id = format!("{name}-hint");
-    let err_id = format!("{name}-error");
-    let described = if err.is_some() {
-        format!("{hint_id} {err_id}")
-    } else {
-        hint_id.clone()
-    };
-    let group = if err.is_some() {
-        "field field-error"
-    } else {
-        "field"
-    };
-    let invalid = if err.is_some() { "true" } else { "false" };
-    view! {
-        <div class=group>
-            <label for=name.clone()>{t(lang, label)}</label>
-            <p class="hint" id=hint_id>{t(lang, hint)}</p>
-            {err.map(|e| view! { <p class="error" id=err_id.clone()><span class="visually-hidden">{t(lang, "form.error_prefix")}</span>{e}</p> })}
-            <textarea id=name.clone() name=name rows="4" aria-describedby=described aria-invalid=invalid>{value.to_string()}</textarea>
-        </div>
-    }
-    .into_any()
 }
 
 fn request_status(lang: Lang, code: &str) -> (&'static str, &'static str) {
@@ -195,26 +152,24 @@ async fn document_page(
             <input type="hidden" name="csrf" value=csrf.clone()/>
             {text_field(lang, "identifier", "bind.field.identifier", Some("bind.field.identifier.hint"), "text", &draft.identifier, errors, "off")}
             {text_field(lang, "name", "bind.field.name", Some("bind.field.name.hint"), "text", &draft.name, errors, "name")}
-            {textarea_field(lang, "evidence".into(), "docbind.field.evidence", "docbind.field.evidence.hint", &draft.evidence, errors)}
+            {textarea_field(lang, "evidence".into(), "docbind.field.evidence", "docbind.field.evidence.hint", &draft.evidence, errors, 4)}
             <button type="submit">{t(lang, "docbind.send")}</button>
         </form>
         <h2>{t(lang, "docbind.mine")}</h2>
-        {if requests.is_empty() {
-            view! { <p>{t(lang, "docbind.mine.none")}</p> }.into_any()
-        } else {
-            view! { <ul class="consent-list">{items}</ul> }.into_any()
-        }}
+        {card_list(lang, items, "docbind.mine.none")}
     }
     .into_any();
     page(ctx, status, t(lang, "docbind.title"), body)
 }
 
 pub async fn document_form(State(p): State<Portal>, ctx: Ctx, Query(d): Query<Done>) -> Response {
-    let done = match d.done.as_str() {
-        "requested" => Some("docbind.done.requested"),
-        "withdrawn" => Some("docbind.done.withdrawn"),
-        _ => None,
-    };
+    let done = done_key(
+        &d.done,
+        &[
+            ("requested", "docbind.done.requested"),
+            ("withdrawn", "docbind.done.withdrawn"),
+        ],
+    );
     document_page(&p, &ctx, StatusCode::OK, &DocDraft::default(), done).await
 }
 
@@ -281,39 +236,23 @@ pub async fn withdraw_request(
     Path(id): Path<String>,
     form: Form,
 ) -> Response {
-    if !ctx.csrf_ok(&form) {
-        return web::csrf_rejected(&ctx);
-    }
-    let g = gql::run(&p, &ctx, WITHDRAW, json!({ "i": { "id": id } })).await;
-    if !g.ok() {
-        return gql::failure(&ctx, &g);
-    }
-    let errs = gql::user_errors(g.at("/withdrawBindingRequest/userErrors"));
-    if let Some(e) = errs.first() {
-        if e.code.ends_with("NOT_FOUND") {
-            return web::not_found(&ctx);
-        }
-        return failed(&ctx, explain_here(ctx.lang, e), "/me/bind/document");
-    }
-    web::see_other(&ctx, "/me/bind/document?done=withdrawn", &[])
-}
-
-/// A refused action that has no form to show it on: what happened and the
-/// way back.
-fn failed(ctx: &Ctx, msg: String, back: &str) -> Response {
-    let lang = ctx.lang;
-    let body = view! {
-        <h1>{t(lang, "consent.failed.title")}</h1>
-        <p>{msg}</p>
-        <p><a href=back.to_string()>{t(lang, "accounts.back")}</a></p>
-    }
-    .into_any();
-    page(
-        ctx,
-        StatusCode::UNPROCESSABLE_ENTITY,
-        t(lang, "consent.failed.title"),
-        body,
+    let back = ("/me/bind/document", "accounts.back");
+    let input = json!({ "id": id });
+    match post_button(
+        &p,
+        &ctx,
+        &form,
+        WITHDRAW,
+        "withdrawBindingRequest",
+        input,
+        explain_here,
+        back,
     )
+    .await
+    {
+        Ok(()) => web::see_other(&ctx, "/me/bind/document?done=withdrawn", &[]),
+        Err(r) => r,
+    }
 }
 
 // ---------------------------------------------------------------------------
@@ -378,7 +317,7 @@ async fn queue_page(
                     </dl>
                     <form method="post" action=action novalidate>
                         <input type="hidden" name="csrf" value=csrf.clone()/>
-                        {textarea_field(lang, format!("note-{number}"), "bindq.note", "bindq.note.hint", note, errors)}
+                        {textarea_field(lang, format!("note-{number}"), "bindq.note", "bindq.note.hint", note, errors, 4)}
                         <button type="submit" name="decision" value="approve">{t(lang, "bindq.approve")}</button>
                         " "
                         <button type="submit" name="decision" value="reject" class="warning">{t(lang, "bindq.reject")}</button>
@@ -393,22 +332,20 @@ async fn queue_page(
         <p class="lead">{t(lang, "bindq.lead")}</p>
         {notice(lang, done)}
         {error_summary(lang, &draft.errors)}
-        {if requests.is_empty() {
-            view! { <p>{t(lang, "bindq.none")}</p> }.into_any()
-        } else {
-            view! { <ul class="consent-list">{items}</ul> }.into_any()
-        }}
+        {card_list(lang, items, "bindq.none")}
     }
     .into_any();
     page(ctx, status, t(lang, "bindq.title"), body)
 }
 
 pub async fn queue(State(p): State<Portal>, ctx: Ctx, Query(d): Query<Done>) -> Response {
-    let done = match d.done.as_str() {
-        "approved" => Some("bindq.done.approved"),
-        "rejected" => Some("bindq.done.rejected"),
-        _ => None,
-    };
+    let done = done_key(
+        &d.done,
+        &[
+            ("approved", "bindq.done.approved"),
+            ("rejected", "bindq.done.rejected"),
+        ],
+    );
     queue_page(&p, &ctx, StatusCode::OK, &Decision::default(), done).await
 }
 
@@ -462,7 +399,12 @@ pub async fn decide(
         match e.code.as_str() {
             c if c.ends_with("NOT_FOUND") => return web::not_found(&ctx),
             "BINDING_REQUEST_DECIDED" => {
-                return failed(&ctx, explain_here(lang, e), "/staff/bindings");
+                return failed(
+                    &ctx,
+                    explain_here(lang, e),
+                    "/staff/bindings",
+                    "accounts.back",
+                );
             }
             _ => {
                 let draft = Decision {
@@ -655,11 +597,13 @@ pub async fn accounts(
     Path(subject): Path<String>,
     Query(d): Query<Done>,
 ) -> Response {
-    let done = match d.done.as_str() {
-        "added" => Some("accounts.done.added"),
-        "revoked" => Some("accounts.done.revoked"),
-        _ => None,
-    };
+    let done = done_key(
+        &d.done,
+        &[
+            ("added", "accounts.done.added"),
+            ("revoked", "accounts.done.revoked"),
+        ],
+    );
     accounts_page(
         &p,
         &ctx,
@@ -782,11 +726,7 @@ pub async fn revoke_form(
             <li>{t(lang, "accounts.revoke.effect2")}</li>
             <li>{if own { t(lang, "accounts.revoke.effect_own") } else { t(lang, "accounts.revoke.effect3") }}</li>
         </ul>
-        <form method="post" action=action>
-            <input type="hidden" name="csrf" value=ctx.csrf()/>
-            <button type="submit" class="warning">{t(lang, "accounts.revoke.confirm")}</button>
-            " " <a href=back>{t(lang, "form.cancel")}</a>
-        </form>
+        {confirm_form(&ctx, action, "accounts.revoke.confirm", back)}
     }
     .into_any();
     page(&ctx, StatusCode::OK, t(lang, "accounts.revoke.title"), body)
@@ -823,7 +763,7 @@ pub async fn revoke(
             return web::not_found(&ctx);
         }
         let back = format!("/me/{}/accounts", web::encode(&subject));
-        return failed(&ctx, explain_here(ctx.lang, e), &back);
+        return failed(&ctx, explain_here(ctx.lang, e), &back, "accounts.back");
     }
     if own {
         return web::see_other(&ctx, "/me?done=unbound", &[]);

@@ -6,11 +6,13 @@ use axum::extract::{Multipart, Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::Response;
 use leptos::prelude::*;
-use serde::Deserialize;
 use serde_json::{Value, json};
 
 use super::complaints::{self, About, Draft};
-use super::{error_summary, explain, field_error, files_field};
+use super::{
+    Done, done_key, error_summary, explain, field_error, files_field, notice, post_button,
+    textarea_field,
+};
 use crate::Portal;
 use crate::backend::UploadFile;
 use crate::gql::{self, list, s};
@@ -86,11 +88,6 @@ async fn objection_form_page(
         field_error(errors, f).map(|e| view! { <p class="error" id=format!("{f}-error")>{e}</p> })
     };
     let action = format!("/records/{}/object", web::encode(record));
-    let statement_class = if field_error(errors, "statement").is_some() {
-        "field field-error"
-    } else {
-        "field"
-    };
     let back = format!("/records/{}", web::encode(record));
     let body = view! {
         <p class="caption"><a href=back>{s(&r, "title").to_string()}</a></p>
@@ -104,12 +101,7 @@ async fn objection_form_page(
                 {err("reason")}
                 {reasons}
             </fieldset>
-            <div class=statement_class>
-                <label for="statement">{t(lang, "objection.field.statement")}</label>
-                <p class="hint" id="statement-hint">{t(lang, "objection.field.statement.hint")}</p>
-                {err("statement")}
-                <textarea id="statement" name="statement" rows="6" aria-describedby="statement-hint">{v.statement.clone()}</textarea>
-            </div>
+            {textarea_field(lang, "statement".into(), "objection.field.statement", "objection.field.statement.hint", &v.statement, errors, 6)}
             {files_field(lang, "evidence", "objection.field.evidence", "objection.field.evidence.hint", errors)}
             <button type="submit">{t(lang, "objection.button")}</button>
         </form>
@@ -272,12 +264,6 @@ pub async fn file_objection(
 
 const CASE: &str = "query($id:ID!){viewer{account{role}} objection(id:$id){id reason statement status outcome outcomeReason receivedAt decidedAt record{id title status} deadlines{milestone dueOn ruleSource status overdue countdownEn countdownZh provisional} timeline{event actorKind occurredAt note} evidence{fileName mediaType sizeBytes sha256}}}";
 
-#[derive(Deserialize, Default)]
-pub struct Done {
-    #[serde(default)]
-    pub done: String,
-}
-
 fn case_status(lang: Lang, st: &str, outcome: &str) -> String {
     let base = match st {
         "RECEIVED" => t(lang, "case.status.received"),
@@ -426,13 +412,15 @@ pub async fn case_page(
     Path(id): Path<String>,
     Query(d): Query<Done>,
 ) -> Response {
-    let note = match d.done.as_str() {
-        "filed" => Some("case.done.filed"),
-        "withdrawn" => Some("case.done.withdrawn"),
-        "checked" => Some("case.done.checked"),
-        "decided" => Some("case.done.decided"),
-        _ => None,
-    };
+    let note = done_key(
+        &d.done,
+        &[
+            ("filed", "case.done.filed"),
+            ("withdrawn", "case.done.withdrawn"),
+            ("checked", "case.done.checked"),
+            ("decided", "case.done.decided"),
+        ],
+    );
     render_case(&p, &ctx, &id, StatusCode::OK, note, &Draft::default()).await
 }
 
@@ -545,7 +533,7 @@ async fn render_case(
     let body = view! {
         <p class="caption"><a href=back>{if back == "/me" { t(lang, "dash.title") } else { t(lang, "staff.title") }}</a></p>
         <h1>{t(lang, "case.title")}</h1>
-        {note.map(|n| view! { <div class="notice" role="status"><p>{t(lang, n)}</p></div> })}
+        {notice(lang, note)}
         <dl class="facts">
             <dt>{t(lang, "case.record")}</dt><dd>{record_link}</dd>
             <dt>{t(lang, "col.status")}</dt><dd><strong>{case_status(lang, &st, s(&c, "outcome"))}</strong></dd>
@@ -576,38 +564,25 @@ async fn case_act(
     input: Value,
     done: &str,
 ) -> Response {
-    if !ctx.csrf_ok(form) {
-        return web::csrf_rejected(ctx);
-    }
     let q = format!(
         "mutation($i:{input_type}!){{{mutation}(input:$i){{objection{{id}} userErrors{{field code message}}}}}}"
     );
-    let g = gql::run(p, ctx, &q, json!({ "i": input })).await;
-    if !g.ok() {
-        return gql::failure(ctx, &g);
+    let back = format!("/cases/{}", web::encode(id));
+    match post_button(
+        p,
+        ctx,
+        form,
+        &q,
+        mutation,
+        input,
+        explain,
+        (&back, "case.title"),
+    )
+    .await
+    {
+        Ok(()) => web::see_other(ctx, &format!("{back}?done={done}"), &[]),
+        Err(r) => r,
     }
-    let errs = gql::user_errors(g.at(&format!("/{mutation}/userErrors")));
-    if let Some(e) = errs.first() {
-        if e.code.ends_with("NOT_FOUND") {
-            return web::not_found(ctx);
-        }
-        let lang = ctx.lang;
-        let msg = explain(lang, e);
-        let back = format!("/cases/{}", web::encode(id));
-        let body = view! {
-            <h1>{t(lang, "consent.failed.title")}</h1>
-            <p>{msg}</p>
-            <p><a href=back>{t(lang, "case.title")}</a></p>
-        }
-        .into_any();
-        return page(
-            ctx,
-            StatusCode::UNPROCESSABLE_ENTITY,
-            t(lang, "consent.failed.title"),
-            body,
-        );
-    }
-    web::see_other(ctx, &format!("/cases/{}?done={done}", web::encode(id)), &[])
 }
 
 pub async fn withdraw(

@@ -11,8 +11,8 @@ use axum::response::Response;
 use leptos::prelude::*;
 use serde_json::{Value, json};
 
-use super::cases::{Done, progress};
-use super::{error_summary, explain, field_error};
+use super::cases::progress;
+use super::{Done, done_key, error_summary, explain, field_error, notice};
 use crate::Portal;
 use crate::gql::{self, FieldErr, list, s};
 use crate::i18n::{Lang, t};
@@ -306,7 +306,7 @@ async fn render(
     let body = view! {
         <p class="caption"><a href=back>{back_text}</a></p>
         <h1>{t(lang, "complaint.title")}</h1>
-        {note.map(|n| view! { <div class="notice" role="status"><p>{t(lang, n)}</p></div> })}
+        {notice(lang, note)}
         {error_summary(lang, &answer.errors)}
         <dl class="facts">
             <dt>{t(lang, "complaint.about")}</dt><dd>{case_link}</dd>
@@ -331,11 +331,13 @@ pub async fn complaint_page(
     Path(id): Path<String>,
     Query(d): Query<Done>,
 ) -> Response {
-    let note = match d.done.as_str() {
-        "filed" => Some("complaint.done.filed"),
-        "decided" => Some("complaint.done.decided"),
-        _ => None,
-    };
+    let note = done_key(
+        &d.done,
+        &[
+            ("filed", "complaint.done.filed"),
+            ("decided", "complaint.done.decided"),
+        ],
+    );
     render(&p, &ctx, &id, StatusCode::OK, note, &Answer::default()).await
 }
 

@@ -7,22 +7,18 @@ use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use chrono::{NaiveDate, NaiveTime, TimeZone};
 use leptos::prelude::*;
-use serde::Deserialize;
 use serde_json::{Value, json};
 
-use super::{consent_status, error_summary, explain, field_error, info_class, pick, text_field};
+use super::{
+    Done, card_list, confirm_form, consent_status, done_key, error_summary, explain, failed,
+    field_error, info_class, notice, pick, text_field,
+};
 use crate::Portal;
 use crate::gql::{self, list, s};
 use crate::i18n::{Lang, t};
 use crate::web::{self, Ctx, Form, page};
 
 const CONSENTS: &str = "query($id:ID!){node(id:$id){... on Subject{id view name}} consents(subject:$id,first:50){nodes{id status purposeText mode monthlyCap validFrom validUntil uses grantedAt revokedAt requestedBy agency{name uscc} purpose{nameZh nameEn} scope{infoClasses categories}}}}";
-
-#[derive(Deserialize, Default)]
-pub struct Done {
-    #[serde(default)]
-    done: String,
-}
 
 pub async fn list_page(
     State(p): State<Portal>,
@@ -52,14 +48,16 @@ pub async fn list_page(
     let active = group(&["ACTIVE", "EXHAUSTED"]);
     let past = group(&["REVOKED", "EXPIRED", "DENIED"]);
     let csrf = ctx.csrf();
-    let note = match d.done.as_str() {
-        "granted" => Some("consent.done.granted"),
-        "revoked" => Some("consent.done.revoked"),
-        "approved" => Some("consent.done.approved"),
-        "denied" => Some("consent.done.denied"),
-        "renewed" => Some("consent.done.renewed"),
-        _ => None,
-    };
+    let note = done_key(
+        &d.done,
+        &[
+            ("granted", "consent.done.granted"),
+            ("revoked", "consent.done.revoked"),
+            ("approved", "consent.done.approved"),
+            ("denied", "consent.done.denied"),
+            ("renewed", "consent.done.renewed"),
+        ],
+    );
     let section = |title: &'static str, items: &[Value], empty: &'static str| {
         let cards = items
             .iter()
@@ -67,11 +65,7 @@ pub async fn list_page(
             .collect_view();
         view! {
             <h2>{t(lang, title)} " (" {items.len()} ")"</h2>
-            {if items.is_empty() {
-                view! { <p>{t(lang, empty)}</p> }.into_any()
-            } else {
-                view! { <ul class="consent-list">{cards}</ul> }.into_any()
-            }}
+            {card_list(lang, cards, empty)}
         }
     };
     let grant_href = format!("/me/{}/consents/new", web::encode(&subject));
@@ -79,7 +73,7 @@ pub async fn list_page(
         <p class="caption"><a href="/me">{t(lang, "dash.title")}</a></p>
         <h1>{t(lang, "consents.title")}</h1>
         <p class="lead">{s(g.at("/node"), "name").to_string()}</p>
-        {note.map(|n| view! { <div class="notice" role="status"><p>{t(lang, n)}</p></div> })}
+        {notice(lang, note)}
         <p><a class="button" href=grant_href>{t(lang, "consent.grant.title")}</a></p>
         {section("consents.pending", &pending, "consents.none")}
         {section("consents.active", &active, "consents.none")}
@@ -456,11 +450,7 @@ pub async fn revoke_form(State(p): State<Portal>, ctx: Ctx, Path(id): Path<Strin
             <li>{t(lang, "consent.revoke.effect2")}</li>
             <li>{t(lang, "consent.revoke.effect3")}</li>
         </ul>
-        <form method="post" action=action>
-            <input type="hidden" name="csrf" value=ctx.csrf()/>
-            <button type="submit" class="warning">{t(lang, "consent.revoke.confirm")}</button>
-            " " <a href="/me">{t(lang, "form.cancel")}</a>
-        </form>
+        {confirm_form(&ctx, action, "consent.revoke.confirm", "/me".into())}
     }
     .into_any();
     page(&ctx, StatusCode::OK, t(lang, "consent.revoke.title"), body)
@@ -496,20 +486,7 @@ async fn act(
         if e.code == "CONSENT_NOT_FOUND" {
             return web::not_found(ctx);
         }
-        let lang = ctx.lang;
-        let msg = explain(lang, e);
-        let body = view! {
-            <h1>{t(lang, "consent.failed.title")}</h1>
-            <p>{msg}</p>
-            <p><a href="/me">{t(lang, "dash.title")}</a></p>
-        }
-        .into_any();
-        return page(
-            ctx,
-            StatusCode::UNPROCESSABLE_ENTITY,
-            t(lang, "consent.failed.title"),
-            body,
-        );
+        return failed(ctx, explain(ctx.lang, e), "/me", "dash.title");
     }
     let sid = s(g.at(&format!("/{field}/consent/subject")), "id").to_string();
     let _ = id;

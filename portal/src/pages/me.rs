@@ -6,15 +6,11 @@ use axum::response::Response;
 use leptos::prelude::*;
 use serde_json::{Value, json};
 
-use super::{error_summary, explain, text_field};
+use super::{error_summary, explain, sign_in_first, text_field};
 use crate::Portal;
 use crate::gql::{self, list, s};
 use crate::i18n::{Lang, t};
 use crate::web::{self, Ctx, Form, page};
-
-fn must_sign_in(ctx: &Ctx) -> Option<Response> {
-    (!ctx.signed_in()).then(|| web::to_sign_in(ctx))
-}
 
 fn bind_page(
     ctx: &Ctx,
@@ -44,7 +40,7 @@ fn bind_page(
 }
 
 pub async fn bind_form(ctx: Ctx) -> Response {
-    if let Some(r) = must_sign_in(&ctx) {
+    if let Some(r) = sign_in_first(&ctx) {
         return r;
     }
     bind_page(&ctx, StatusCode::OK, "", "", &[])
@@ -180,7 +176,7 @@ const INBOX: &str =
     "query{myUnreadNoticeCount myNotices(first:50){nodes{id title createdAt read readAt}}}";
 
 pub async fn inbox(State(p): State<Portal>, ctx: Ctx) -> Response {
-    if let Some(r) = must_sign_in(&ctx) {
+    if let Some(r) = sign_in_first(&ctx) {
         return r;
     }
     let lang = ctx.lang;
@@ -224,7 +220,7 @@ const READ: &str = "mutation($i:MarkNoticeReadInput!){markNoticeRead(input:$i){n
 /// receipt); the receipt is written by the platform, once. A GET that
 /// records a fact about the reader only, never a change anyone else made.
 pub async fn notice(State(p): State<Portal>, ctx: Ctx, Path(id): Path<String>) -> Response {
-    if let Some(r) = must_sign_in(&ctx) {
+    if let Some(r) = sign_in_first(&ctx) {
         return r;
     }
     let lang = ctx.lang;
@@ -261,7 +257,7 @@ pub async fn notice(State(p): State<Portal>, ctx: Ctx, Path(id): Path<String>) -
 const SETTINGS: &str = "query{mySettings{email displayName language emailVerified queryNotices emailCaseNotices emailConsentNotices}}";
 
 pub async fn settings(State(p): State<Portal>, ctx: Ctx) -> Response {
-    if let Some(r) = must_sign_in(&ctx) {
+    if let Some(r) = sign_in_first(&ctx) {
         return r;
     }
     let lang = ctx.lang;

@@ -14,12 +14,116 @@ pub mod staff;
 pub mod subject;
 pub mod submit;
 
+use axum::http::StatusCode;
+use axum::response::Response;
 use leptos::prelude::*;
-use serde_json::Value;
+use serde::Deserialize;
+use serde_json::{Value, json};
 
-use crate::gql::{FieldErr, s};
+use crate::Portal;
+use crate::gql::{self, FieldErr, s};
 use crate::i18n::{Lang, t};
-use crate::web;
+use crate::web::{self, Ctx, Form};
+
+/// The `?done=` of the address a form redirects to after it succeeded.
+#[derive(Deserialize, Default)]
+pub struct Done {
+    #[serde(default)]
+    pub done: String,
+}
+
+/// The message key for a `done` code among the page's `known` ones (code,
+/// key); anything else is no message (the address can be typed by anyone).
+pub fn done_key(done: &str, known: &[(&str, &'static str)]) -> Option<&'static str> {
+    known.iter().find(|(c, _)| *c == done).map(|(_, k)| *k)
+}
+
+/// The confirmation at the top of a page after a form succeeded.
+pub fn notice(lang: Lang, key: Option<&'static str>) -> Option<AnyView> {
+    key.map(|n| view! { <div class="notice" role="status"><p>{t(lang, n)}</p></div> }.into_any())
+}
+
+/// The sign-in page for a visitor who is not signed in, else nothing.
+pub fn sign_in_first(ctx: &Ctx) -> Option<Response> {
+    (!ctx.signed_in()).then(|| web::to_sign_in(ctx))
+}
+
+/// Runs the one mutation a posted button stands for (its CSRF token
+/// checked; `payload` names the mutation's field). The caller redirects
+/// when it is done; otherwise this is the page to send: the failure page,
+/// not found for a `…NOT_FOUND` refusal (what the account may not touch
+/// looks the same), or [`failed`] with `explain`'s words and the way back.
+#[allow(clippy::too_many_arguments)]
+pub async fn post_button(
+    p: &Portal,
+    ctx: &Ctx,
+    form: &Form,
+    query: &str,
+    payload: &str,
+    input: Value,
+    explain: fn(Lang, &FieldErr) -> String,
+    (back, back_key): (&str, &'static str),
+) -> Result<(), Response> {
+    if !ctx.csrf_ok(form) {
+        return Err(web::csrf_rejected(ctx));
+    }
+    let g = gql::run(p, ctx, query, json!({ "i": input })).await;
+    if !g.ok() {
+        return Err(gql::failure(ctx, &g));
+    }
+    let errs = gql::user_errors(g.at(&format!("/{payload}/userErrors")));
+    match errs.first() {
+        None => Ok(()),
+        Some(e) if e.code.ends_with("NOT_FOUND") => Err(web::not_found(ctx)),
+        Some(e) => Err(failed(ctx, explain(ctx.lang, e), back, back_key)),
+    }
+}
+
+/// The second click of a two-click action: the button that posts to
+/// `action`, and the way out without doing it.
+pub fn confirm_form(
+    ctx: &Ctx,
+    action: String,
+    confirm_key: &'static str,
+    cancel: String,
+) -> AnyView {
+    let lang = ctx.lang;
+    view! {
+        <form method="post" action=action>
+            <input type="hidden" name="csrf" value=ctx.csrf()/>
+            <button type="submit" class="warning">{t(lang, confirm_key)}</button>
+            " " <a href=cancel>{t(lang, "form.cancel")}</a>
+        </form>
+    }
+    .into_any()
+}
+
+/// Cards as a list, or a sentence (`none`) when there are none.
+pub fn card_list<V: IntoView + 'static>(lang: Lang, cards: Vec<V>, none: &'static str) -> AnyView {
+    if cards.is_empty() {
+        view! { <p>{t(lang, none)}</p> }.into_any()
+    } else {
+        view! { <ul class="consent-list">{cards}</ul> }.into_any()
+    }
+}
+
+/// A refused action that has no form to show it on: what happened and the
+/// way back (`back`, its link text `back_key`).
+pub fn failed(ctx: &Ctx, msg: String, back: &str, back_key: &'static str) -> Response {
+    let lang = ctx.lang;
+    let body = view! {
+        <h1>{t(lang, "consent.failed.title")}</h1>
+        <p>{msg}</p>
+        <p><a href=back.to_string()>{t(lang, back_key)}</a></p>
+    }
+    .into_any();
+    web::page(
+        ctx,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        t(lang, "consent.failed.title"),
+        body,
+    )
+}
 
 /// `nameZh` or `nameEn` of a catalogue object, in the reader's language.
 pub fn pick(lang: Lang, v: &Value) -> &str {
@@ -271,6 +375,42 @@ pub fn input_field(
             {hint.map(|h| view! { <p class="hint" id=hint_id.clone()>{h}</p> })}
             {err.map(|e| view! { <p class="error" id=err_id.clone()><span class="visually-hidden">{error_prefix}</span>{e}</p> })}
             <input id=name.clone() name=name type=kind value=value aria-describedby=described aria-invalid=invalid autocomplete=autocomplete/>
+        </div>
+    }
+    .into_any()
+}
+
+/// A labelled text area that keeps what was typed and shows its error next
+/// to it (the markup of [`text_field`], for longer answers).
+pub fn textarea_field(
+    lang: Lang,
+    name: String,
+    label: &'static str,
+    hint: &'static str,
+    value: &str,
+    errors: &[(String, String)],
+    rows: u8,
+) -> AnyView {
+    let err = field_error(errors, &name);
+    let hint_id = format!("{name}-hint");
+    let err_id = format!("{name}-error");
+    let described = if err.is_some() {
+        format!("{hint_id} {err_id}")
+    } else {
+        hint_id.clone()
+    };
+    let group = if err.is_some() {
+        "field field-error"
+    } else {
+        "field"
+    };
+    let invalid = if err.is_some() { "true" } else { "false" };
+    view! {
+        <div class=group>
+            <label for=name.clone()>{t(lang, label)}</label>
+            <p class="hint" id=hint_id>{t(lang, hint)}</p>
+            {err.map(|e| view! { <p class="error" id=err_id.clone()><span class="visually-hidden">{t(lang, "form.error_prefix")}</span>{e}</p> })}
+            <textarea id=name.clone() name=name rows=rows.to_string() aria-describedby=described aria-invalid=invalid>{value.to_string()}</textarea>
         </div>
     }
     .into_any()

@@ -12,20 +12,11 @@ use chrono::{Datelike, NaiveDate, Weekday};
 use leptos::prelude::*;
 use serde_json::{Value, json};
 
-use super::staff::staff_role;
+use super::staff::operator;
 use crate::Portal;
 use crate::gql::{self, list, s};
 use crate::i18n::{Lang, t};
 use crate::web::{self, Ctx, page};
-
-/// Operators only: anyone else gets what a missing page gets.
-async fn operator(p: &Portal, ctx: &Ctx) -> Result<(), Response> {
-    let (role, _) = staff_role(p, ctx).await?;
-    if role != "OPERATOR" {
-        return Err(web::not_found(ctx));
-    }
-    Ok(())
-}
 
 fn parse_date(v: &str) -> Option<NaiveDate> {
     NaiveDate::parse_from_str(v, "%Y-%m-%d").ok()

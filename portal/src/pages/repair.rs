@@ -8,9 +8,12 @@ use axum::response::Response;
 use leptos::prelude::*;
 use serde_json::{Value, json};
 
-use super::cases::{Done, evidence, progress};
+use super::cases::{evidence, progress};
 use super::complaints::{self, About, Draft};
-use super::{error_summary, explain, field_error, files_field, text_field};
+use super::{
+    Done, done_key, error_summary, explain, field_error, files_field, notice, text_field,
+    textarea_field,
+};
 use crate::Portal;
 use crate::backend::UploadFile;
 use crate::gql::{self, s};
@@ -118,12 +121,7 @@ async fn form_page(
                 </div>
             </div>
             {text_field(lang, "acceptedBy", "repair.field.accepted_by", Some("repair.field.accepted_by.hint"), "text", &v.accepted_by, errors, "name")}
-            <div class=group("statement")>
-                <label for="statement">{t(lang, "repair.field.statement")}</label>
-                <p class="hint" id="statement-hint">{t(lang, "repair.field.statement.hint")}</p>
-                {err("statement")}
-                <textarea id="statement" name="statement" rows="5" aria-describedby="statement-hint">{v.statement.clone()}</textarea>
-            </div>
+            {textarea_field(lang, "statement".into(), "repair.field.statement", "repair.field.statement.hint", &v.statement, errors, 5)}
             {files_field(lang, "proofs", "repair.field.proofs", "repair.field.proofs.hint", errors)}
             <button type="submit">{t(lang, "repair.button")}</button>
         </form>
@@ -321,7 +319,7 @@ pub async fn application_page(
     Path(id): Path<String>,
     Query(d): Query<Done>,
 ) -> Response {
-    let note = (d.done == "filed").then_some("repair.done.filed");
+    let note = done_key(&d.done, &[("filed", "repair.done.filed")]);
     render_application(&p, &ctx, &id, StatusCode::OK, note, &Draft::default()).await
 }
 
@@ -386,7 +384,7 @@ async fn render_application(
     let body = view! {
         <p class="caption"><a href="/me">{t(lang, "dash.title")}</a></p>
         <h1>{t(lang, "repair.application")}</h1>
-        {note.map(|n| view! { <div class="notice" role="status"><p>{t(lang, n)}</p></div> })}
+        {notice(lang, note)}
         <dl class="facts">
             <dt>{t(lang, "case.record")}</dt><dd><a href=format!("/records/{}", web::encode(s(&rec, "id")))>{s(&rec, "title").to_string()}</a></dd>
             <dt>{t(lang, "col.status")}</dt><dd><strong>{repair_status(lang, s(&c, "status"), s(&c, "outcome"))}</strong></dd>

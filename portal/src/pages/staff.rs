@@ -4,11 +4,10 @@ use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::Response;
 use leptos::prelude::*;
-use serde::Deserialize;
 use serde_json::{Value, json};
 
 use super::cases::milestone;
-use super::{explain, pick};
+use super::{Done, done_key, explain, notice, pick, post_button};
 use crate::Portal;
 use crate::gql::{self, list, s};
 use crate::i18n::{Lang, t};
@@ -31,6 +30,16 @@ pub(super) async fn staff_role(p: &Portal, ctx: &Ctx) -> Result<(String, Value),
         return Err(web::not_found(ctx));
     }
     Ok((role, account))
+}
+
+/// Operators only: anyone else gets what a missing page gets (or signs
+/// in first).
+pub(super) async fn operator(p: &Portal, ctx: &Ctx) -> Result<(), Response> {
+    let (role, _) = staff_role(p, ctx).await?;
+    if role != "OPERATOR" {
+        return Err(web::not_found(ctx));
+    }
+    Ok(())
 }
 
 pub async fn workbench(State(p): State<Portal>, ctx: Ctx) -> Response {
@@ -149,12 +158,8 @@ fn queue_table(lang: Lang, queue: &[Value]) -> AnyView {
 
 /// Operators: every milestone past its last day, most overdue first.
 pub async fn overdue(State(p): State<Portal>, ctx: Ctx) -> Response {
-    let (role, _) = match staff_role(&p, &ctx).await {
-        Ok(r) => r,
-        Err(r) => return r,
-    };
-    if role != "OPERATOR" {
-        return web::not_found(&ctx);
+    if let Err(r) = operator(&p, &ctx).await {
+        return r;
     }
     let lang = ctx.lang;
     let g = gql::run(&p, &ctx, QUEUE, json!({ "o": true })).await;
@@ -173,21 +178,11 @@ pub async fn overdue(State(p): State<Portal>, ctx: Ctx) -> Response {
 
 const FAILED: &str = "query{failedEmails(first:50){nodes{id to subject status attempts nextAttemptAt lastError createdAt}}}";
 
-#[derive(Deserialize, Default)]
-pub struct Done {
-    #[serde(default)]
-    done: String,
-}
-
 /// Operators: emails that failed (dead-lettered or still retrying), each
 /// with a button to send it again.
 pub async fn emails(State(p): State<Portal>, ctx: Ctx, Query(d): Query<Done>) -> Response {
-    let (role, _) = match staff_role(&p, &ctx).await {
-        Ok(r) => r,
-        Err(r) => return r,
-    };
-    if role != "OPERATOR" {
-        return web::not_found(&ctx);
+    if let Err(r) = operator(&p, &ctx).await {
+        return r;
     }
     let lang = ctx.lang;
     let g = gql::run(&p, &ctx, FAILED, json!({})).await;
@@ -227,12 +222,12 @@ pub async fn emails(State(p): State<Portal>, ctx: Ctx, Query(d): Query<Done>) ->
             }
         })
         .collect_view();
-    let note = (d.done == "retried").then_some("email.retried");
+    let note = done_key(&d.done, &[("retried", "email.retried")]);
     let body = view! {
         <p class="caption"><a href="/staff">{t(lang, "staff.title")}</a></p>
         <h1>{t(lang, "staff.emails")}</h1>
         <p class="lead">{t(lang, "staff.emails.lead")}</p>
-        {note.map(|n| view! { <div class="notice" role="status"><p>{t(lang, n)}</p></div> })}
+        {notice(lang, note)}
         {if mails.is_empty() {
             view! { <p>{t(lang, "staff.emails.none")}</p> }.into_any()
         } else {
@@ -262,45 +257,19 @@ pub async fn retry_email(
     Path(id): Path<String>,
     form: Form,
 ) -> Response {
-    if !ctx.csrf_ok(&form) {
-        return web::csrf_rejected(&ctx);
+    let back = ("/staff/emails", "staff.emails");
+    let input = json!({ "id": id });
+    match post_button(&p, &ctx, &form, RETRY, "retryEmail", input, explain, back).await {
+        Ok(()) => web::see_other(&ctx, "/staff/emails?done=retried", &[]),
+        Err(r) => r,
     }
-    let g = gql::run(&p, &ctx, RETRY, json!({ "i": { "id": id } })).await;
-    if !g.ok() {
-        return gql::failure(&ctx, &g);
-    }
-    let errs = gql::user_errors(g.at("/retryEmail/userErrors"));
-    if let Some(e) = errs.first() {
-        if e.code.ends_with("NOT_FOUND") {
-            return web::not_found(&ctx);
-        }
-        let lang = ctx.lang;
-        let msg = explain(lang, e);
-        let body = view! {
-            <h1>{t(lang, "consent.failed.title")}</h1>
-            <p>{msg}</p>
-            <p><a href="/staff/emails">{t(lang, "staff.emails")}</a></p>
-        }
-        .into_any();
-        return page(
-            &ctx,
-            StatusCode::UNPROCESSABLE_ENTITY,
-            t(lang, "consent.failed.title"),
-            body,
-        );
-    }
-    web::see_other(&ctx, "/staff/emails?done=retried", &[])
 }
 
 const LATE: &str = "query{lateSubmissions(first:50){nodes{id title decidedOn submittedAt subject{name identifier} category{nameZh nameEn} department{nameZh nameEn}}}}";
 
 pub async fn late(State(p): State<Portal>, ctx: Ctx) -> Response {
-    let (role, _) = match staff_role(&p, &ctx).await {
-        Ok(r) => r,
-        Err(r) => return r,
-    };
-    if role != "OPERATOR" {
-        return web::not_found(&ctx);
+    if let Err(r) = operator(&p, &ctx).await {
+        return r;
     }
     let lang = ctx.lang;
     let g = gql::run(&p, &ctx, LATE, json!({})).await;
@@ -346,12 +315,8 @@ pub async fn late(State(p): State<Portal>, ctx: Ctx) -> Response {
 const AGENCIES: &str = "query{agencies(first:50){nodes{id name uscc licenceNumber status clients{clientId name status scopes lastUsedAt}}}}";
 
 pub async fn agencies(State(p): State<Portal>, ctx: Ctx) -> Response {
-    let (role, _) = match staff_role(&p, &ctx).await {
-        Ok(r) => r,
-        Err(r) => return r,
-    };
-    if role != "OPERATOR" {
-        return web::not_found(&ctx);
+    if let Err(r) = operator(&p, &ctx).await {
+        return r;
     }
     let lang = ctx.lang;
     let g = gql::run(&p, &ctx, AGENCIES, json!({})).await;

@@ -10,28 +10,21 @@ use leptos::prelude::*;
 use serde::Deserialize;
 use serde_json::{Value, json};
 
-use super::{info_class, pick, publication_text, record_status, records_table};
+use super::{
+    Done, done_key, info_class, notice, pick, publication_text, record_status, records_table,
+    sign_in_first,
+};
 use crate::Portal;
 use crate::gql::{self, list, s};
 use crate::i18n::{Lang, t};
 use crate::web::{self, Ctx, page};
 
-fn require_sign_in(ctx: &Ctx) -> Option<Response> {
-    (!ctx.signed_in()).then(|| web::to_sign_in(ctx))
-}
-
 const DASHBOARD: &str = "query{viewer{account{displayName role} subjects{id name identifier kindNameZh kindNameEn records(first:50){nodes{id status category{infoClass repairable} publication{publicNow}}}}}}";
 const MY_CASES: &str = "query{myUnreadNoticeCount myCases{objections{id status record{title} deadlines{dueOn status countdownZh countdownEn}}}}";
 const OPEN_CONSENTS: &str = "query($s:ID!){consents(subject:$s,status:[PENDING,ACTIVE],first:20){nodes{id status purposeText validUntil agency{name} purpose{nameZh nameEn}}}}";
 
-#[derive(Deserialize, Default)]
-pub struct Done {
-    #[serde(default)]
-    done: String,
-}
-
 pub async fn dashboard(State(p): State<Portal>, ctx: Ctx, Query(d): Query<Done>) -> Response {
-    if let Some(r) = require_sign_in(&ctx) {
+    if let Some(r) = sign_in_first(&ctx) {
         return r;
     }
     let lang = ctx.lang;
@@ -85,19 +78,21 @@ pub async fn dashboard(State(p): State<Portal>, ctx: Ctx, Query(d): Query<Done>)
         unread,
         t(lang, "inbox.unread_short")
     );
-    let note = match d.done.as_str() {
-        "signed-up" => Some("dash.after_signup"),
-        "bound" => Some("dash.after_bind"),
-        "saved" => Some("settings.saved"),
-        "revoked" => Some("consent.done.revoked"),
-        "unbound" => Some("dash.after_unbind"),
-        _ => None,
-    };
+    let note = done_key(
+        &d.done,
+        &[
+            ("signed-up", "dash.after_signup"),
+            ("bound", "dash.after_bind"),
+            ("saved", "settings.saved"),
+            ("revoked", "consent.done.revoked"),
+            ("unbound", "dash.after_unbind"),
+        ],
+    );
     let greeting = format!("{}{}", t(lang, "dash.hello"), name);
     let body = view! {
         <h1>{t(lang, "dash.title")}</h1>
         <p class="lead">{greeting}</p>
-        {note.map(|n| view! { <div class="notice" role="status"><p>{t(lang, n)}</p></div> })}
+        {notice(lang, note)}
         {if subjects.is_empty() {
             view! {
                 <h2>{t(lang, "dash.unbound.title")}</h2>
@@ -255,7 +250,7 @@ pub async fn records(
     Path(subject): Path<String>,
     Query(f): Query<RecordFilterQ>,
 ) -> Response {
-    if let Some(r) = require_sign_in(&ctx) {
+    if let Some(r) = sign_in_first(&ctx) {
         return r;
     }
     let lang = ctx.lang;
@@ -324,7 +319,7 @@ pub async fn records(
 const RECORD: &str = "query($id:ID!){node(id:$id){... on CreditRecord{id view title sourceRef status statusReason decidedOn conductEndedOn validUntil severity disclosure version content legalBasis{docType number issuer effectiveOn} category{code nameZh nameEn infoClass repairable contentFields{key titleZh titleEn values{value labelZh labelEn}}} department{nameZh nameEn} subject{id name identifier} publication{start end publicNow hiddenReason{messageZh messageEn}} revisions{version changeKind reason createdAt} repairEligibility{status eligibleFrom reasonZh reasonEn ruleSource} submittedAt}}}";
 
 pub async fn record(State(p): State<Portal>, ctx: Ctx, Path(id): Path<String>) -> Response {
-    if let Some(r) = require_sign_in(&ctx) {
+    if let Some(r) = sign_in_first(&ctx) {
         return r;
     }
     let lang = ctx.lang;
@@ -554,7 +549,7 @@ fn repair_text(lang: Lang, r: &Value, cat: &Value) -> String {
 const QUERY_LOG: &str = "query($id:ID!){node(id:$id){... on Subject{id view name}} queryLog(subject:$id,first:50){nodes{occurredAt actorKind agencyName departmentNameZh departmentNameEn purposeCode purposeNameZh purposeNameEn purposeText consentId channel records{title categoryNameZh categoryNameEn}}}}";
 
 pub async fn query_log(State(p): State<Portal>, ctx: Ctx, Path(subject): Path<String>) -> Response {
-    if let Some(r) = require_sign_in(&ctx) {
+    if let Some(r) = sign_in_first(&ctx) {
         return r;
     }
     let lang = ctx.lang;

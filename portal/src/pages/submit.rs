@@ -16,7 +16,8 @@ use serde_json::{Map, Value, json};
 
 use super::staff::staff_role;
 use super::{
-    error_summary, field_error, info_class, input_field, pick, publication_text, record_status,
+    done_key, error_summary, field_error, info_class, input_field, pick, publication_text,
+    record_status,
 };
 use crate::Portal;
 use crate::gql::{self, list, s};
@@ -901,14 +902,16 @@ pub async fn our_records(State(p): State<Portal>, ctx: Ctx, Query(q): Query<List
             }
             href
         });
-    let done_key = match q.done.as_str() {
-        "accepted" => Some("submit.done.accepted"),
-        "corrected" => Some("submit.done.corrected"),
-        "unchanged" => Some("submit.done.unchanged"),
-        "withdrawn" => Some("submit.done.withdrawn"),
-        _ => None,
-    };
-    let note = done_key.map(|k| {
+    let done = done_key(
+        &q.done,
+        &[
+            ("accepted", "submit.done.accepted"),
+            ("corrected", "submit.done.corrected"),
+            ("unchanged", "submit.done.unchanged"),
+            ("withdrawn", "submit.done.withdrawn"),
+        ],
+    );
+    let note = done.map(|k| {
         let text = if q.source_ref.is_empty() {
             t(lang, k).to_string()
         } else {

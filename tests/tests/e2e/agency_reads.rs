@@ -256,6 +256,24 @@ async fn without_a_consent_an_agency_gets_public_records_and_a_hint_that_more_ex
         .await;
     assert_eq!(titles(&ok(&by_node)["agencySubject"]["records"]), f.public);
 
+    // The count is run only when asked for, however it is asked: through a
+    // fragment it is the same count.
+    let through_fragment = app
+        .graphql(
+            "query($id: String!) { agencySubject(identifier: $id, purpose: \"loan_application\") {
+               ...More } }
+             fragment More on ConsentedSubject { more: restrictedRecordCount }",
+            json!({ "id": demo::ENTERPRISE_USCC }),
+            Some(&token),
+        )
+        .await;
+    assert_eq!(
+        ok(&through_fragment)["agencySubject"]["more"],
+        2,
+        "{}",
+        through_fragment.body
+    );
+
     // A subject without non-public records: nothing more under consent.
     let hengda = ask(&app, &token, demo::COURT_DEFAULTER_USCC, LOAN).await;
     assert_eq!(ok(&hengda)["agencySubject"]["moreUnderConsent"], false);

@@ -632,6 +632,60 @@ async fn the_feed_needs_an_agency_client_with_the_scope_and_caps_first() {
 // ---------------------------------------------------------------------------
 // Webhooks
 
+/// Where the fan-out's cursor stands.
+async fn fanout_cursor(app: &TestApp) -> i64 {
+    entity::job_run::Entity::find()
+        .filter(entity::job_run::Column::Key.eq(feed::FANOUT_CURSOR_KEY))
+        .one(&app.state.db)
+        .await
+        .unwrap()
+        .and_then(|c| c.detail["last_event_id"].as_i64())
+        .unwrap_or(0)
+}
+
+#[tokio::test]
+async fn without_a_live_subscription_the_fan_out_passes_events_over_at_once() {
+    let app = platform().await;
+    let staff = staff(&app).await;
+    let (a_id, a) = agency(&app, 1, AGENCY_SCOPES).await;
+    let s1 = uscc(211);
+    let first = submit(&app, &staff, vec![penalty(&app, "P-1", &s1, "PUBLIC")]).await;
+    let subject = subject_of(&app, first[0]).await;
+    consent(&app, a_id, subject).await;
+    let last = entity::change_event::Entity::find()
+        .order_by_desc(entity::change_event::Column::Id)
+        .one(&app.state.db)
+        .await
+        .unwrap()
+        .expect("events were written")
+        .id;
+
+    // No subscription yet: nothing is delivered and the cursor moves past
+    // every event written so far (the demo set's included).
+    assert_eq!(deliver(&app).await, 0);
+    assert_eq!(fanout_cursor(&app).await, last);
+    assert_eq!(
+        entity::webhook_delivery::Entity::find()
+            .count(&app.state.db)
+            .await
+            .unwrap(),
+        0
+    );
+
+    // A subscription made now gets what happens from now on, and only that.
+    let receiver = Receiver::start(0, false, 0).await;
+    let (sub_id, _) = subscribe(&app, &a, &receiver.url, &["CREATED"]).await;
+    let second = submit(&app, &staff, vec![penalty(&app, "P-2", &s1, "PUBLIC")]).await;
+    assert_eq!(deliver(&app).await, 1);
+    let subs = subscriptions(&app, &a).await;
+    let edges = subs[0]["deliveries"]["edges"].as_array().unwrap().clone();
+    assert_eq!(subs[0]["id"], sub_id);
+    assert_eq!(edges.len(), 1, "{edges:?}");
+    assert_eq!(edges[0]["node"]["status"], "DELIVERED", "{edges:?}");
+    assert!(fanout_cursor(&app).await > last);
+    assert_ne!(first, second);
+}
+
 #[tokio::test]
 async fn deliveries_are_signed_retried_with_backoff_and_never_resent() {
     let app = platform().await;
