@@ -131,6 +131,14 @@ macro_rules! names {
     };
 }
 
+/// Whether a category's records must carry their legal-basis document
+/// (type, number, issuer, effective date): warning information and
+/// administrative penalties rest on a decision document (Measures Art. 18).
+/// Penalties are the 双公示 categories whose code names a penalty.
+pub fn legal_basis_required(class: InfoClass, double_publicity: bool, category_code: &str) -> bool {
+    class == InfoClass::Warning || double_publicity && category_code.contains("penalty")
+}
+
 /// The four information classes (Measures Art. 12, seed 002 l.491-499).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -1221,6 +1229,20 @@ mod tests {
 
     fn d(y: i32, m: u32, day: u32) -> NaiveDate {
         NaiveDate::from_ymd_opt(y, m, day).unwrap()
+    }
+
+    #[test]
+    fn warning_information_and_penalties_need_their_legal_basis() {
+        use InfoClass::*;
+        // Warning information always, whatever the category.
+        assert!(legal_basis_required(Warning, false, "court_defaulter"));
+        assert!(legal_basis_required(Warning, true, "x"));
+        // 双公示 penalties (hint class) too; 双公示 licences do not.
+        assert!(legal_basis_required(Hint, true, "administrative_penalty"));
+        assert!(!legal_basis_required(Basic, true, "administrative_licence"));
+        // A penalty-like code outside 双公示 is not one.
+        assert!(!legal_basis_required(Hint, false, "administrative_penalty"));
+        assert!(!legal_basis_required(Good, false, "civilised_unit"));
     }
 
     fn plus(date: NaiveDate, days: i64) -> NaiveDate {

@@ -28,7 +28,7 @@ use std::collections::HashSet;
 use std::sync::Arc;
 
 use chrono::NaiveDate;
-use domain::disclosure::{ConsentScope, InfoClass};
+use domain::disclosure::ConsentScope;
 use domain::identifier::{ResidentId, SubjectIdentifier, Uscc};
 use entity::enums::{Channel, Disclosure, SubjectKind};
 use entity::{consent, credit_record, subject};
@@ -214,16 +214,6 @@ async fn count_restricted(
     Ok(q.count(conn).await?)
 }
 
-fn info_class(c: entity::enums::InfoClass) -> InfoClass {
-    use entity::enums::InfoClass as E;
-    match c {
-        E::Basic => InfoClass::Basic,
-        E::Good => InfoClass::Good,
-        E::Hint => InfoClass::Hint,
-        E::Warning => InfoClass::Warning,
-    }
-}
-
 /// Category ids a consent scope covers (by class or by code).
 async fn covered_categories(
     state: &AppState,
@@ -233,7 +223,7 @@ async fn covered_categories(
     let catalogue = state.categories(conn).await?;
     Ok(catalogue
         .values()
-        .filter(|c| scope.covers(info_class(c.info_class), &c.code))
+        .filter(|c| scope.covers(super::records::info_class(c.info_class), &c.code))
         .map(|c| c.id)
         .collect())
 }

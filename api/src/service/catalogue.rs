@@ -354,13 +354,30 @@ fn is_rule_id(s: &str) -> bool {
 
 /// One content field of a category, labelled for readers (the portal's
 /// record page, an integrator's display).
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq)]
 pub struct ContentField {
     pub key: String,
     pub title_zh: String,
     pub title_en: String,
     /// For an enum field, each value with its labels.
     pub values: Vec<ValueLabel>,
+    /// In the schema's `required` list.
+    pub required: bool,
+    /// The JSON type of the value (`type`; text when the schema says none).
+    pub value_type: ValueType,
+    /// `maxLength` of a text field.
+    pub max_length: Option<u64>,
+    /// `minimum` of a number field.
+    pub minimum: Option<f64>,
+}
+
+/// The JSON type of a content field's value.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ValueType {
+    Text,
+    Number,
+    Integer,
+    Boolean,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -380,6 +397,11 @@ pub fn content_fields(schema: &Value) -> Vec<ContentField> {
     let Some(props) = schema.get("properties").and_then(Value::as_object) else {
         return Vec::new();
     };
+    let required: Vec<&str> = schema
+        .get("required")
+        .and_then(Value::as_array)
+        .map(|a| a.iter().filter_map(Value::as_str).collect())
+        .unwrap_or_default();
     props
         .iter()
         .map(|(key, p)| {
@@ -407,6 +429,15 @@ pub fn content_fields(schema: &Value) -> Vec<ContentField> {
                 title_zh,
                 title_en,
                 values,
+                required: required.contains(&key.as_str()),
+                value_type: match p.get("type").and_then(Value::as_str) {
+                    Some("number") => ValueType::Number,
+                    Some("integer") => ValueType::Integer,
+                    Some("boolean") => ValueType::Boolean,
+                    _ => ValueType::Text,
+                },
+                max_length: p.get("maxLength").and_then(Value::as_u64),
+                minimum: p.get("minimum").and_then(Value::as_f64),
             }
         })
         .collect()
@@ -615,13 +646,6 @@ pub fn builtin() -> Result<Vec<CategoryDef>, CatalogueError> {
     Ok(builtin_catalogue()?.categories)
 }
 
-/// Whether a category's records must carry their legal-basis document:
-/// warning information and penalties rest on a decision document (Measures
-/// Art. 18). `submitRecords` enforces it; the catalogue tells submitters.
-pub fn legal_basis_required(info_class: InfoClass, double_publicity: bool, code: &str) -> bool {
-    info_class == InfoClass::Warning || double_publicity && code.contains("penalty")
-}
-
 /// One built-in category's definition by code (parsed once per process:
 /// the catalogue is compiled in).
 pub fn builtin_definition(code: &str) -> Option<&'static CategoryDef> {
@@ -756,8 +780,10 @@ mod tests {
                     "title": "评价等级（绿牌、红牌）", "title_en": "Grade (green card, red card)"
                 },
                 "level": { "type": "string", "enum": ["city", "county"], "title": "级别（市）" },
-                "fine_yuan": { "type": "number", "title": "罚款（元）", "title_en": "Fine (yuan)" },
-            }
+                "fine_yuan": { "type": "number", "minimum": 0, "title": "罚款（元）", "title_en": "Fine (yuan)" },
+                "case_no": { "type": "string", "maxLength": 64, "title": "案号" },
+            },
+            "required": ["grade", "case_no"]
         });
         let f = super::content_fields(&schema);
         let by = |k: &str| f.iter().find(|c| c.key == k).expect("field present");
@@ -775,6 +801,13 @@ mod tests {
         assert_eq!(level.values[0].label_zh, "city");
         // Not an enum: the bracket stays.
         assert_eq!(by("fine_yuan").title_zh, "罚款（元）");
+        // What a form needs: required, the value's type and its limits.
+        assert!(grade.required && by("case_no").required && !level.required);
+        assert_eq!(by("fine_yuan").value_type, super::ValueType::Number);
+        assert_eq!(by("fine_yuan").minimum, Some(0.0));
+        assert_eq!(by("case_no").value_type, super::ValueType::Text);
+        assert_eq!(by("case_no").max_length, Some(64));
+        assert_eq!(by("fine_yuan").max_length, None);
     }
 
     #[test]

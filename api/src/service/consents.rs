@@ -27,7 +27,7 @@ use std::sync::OnceLock;
 
 use chrono::{DateTime, SecondsFormat, SubsecRound, Utc};
 use domain::consent::{self as dc, Action, ConsentFacts, Mode};
-use domain::disclosure::{self, ConsentScope};
+use domain::disclosure::ConsentScope;
 use domain::identifier::{ResidentId, SubjectIdentifier, Uscc};
 use domain::rules;
 use entity::enums::{
@@ -191,15 +191,6 @@ pub fn uses_this_month(c: &consent::Model, now: DateTime<Utc>) -> u32 {
     dc::uses_this_period(&facts(c), now)
 }
 
-fn info_class(c: InfoClass) -> disclosure::InfoClass {
-    match c {
-        InfoClass::Basic => disclosure::InfoClass::Basic,
-        InfoClass::Good => disclosure::InfoClass::Good,
-        InfoClass::Hint => disclosure::InfoClass::Hint,
-        InfoClass::Warning => disclosure::InfoClass::Warning,
-    }
-}
-
 /// The information classes a consent covers.
 pub fn scope_classes(c: &consent::Model) -> Vec<InfoClass> {
     serde_json::from_value(c.scope_classes.clone()).unwrap_or_default()
@@ -214,7 +205,10 @@ pub fn scope_categories(c: &consent::Model) -> Vec<String> {
 /// (pass it only for a consent that [`use_consent`] accepted).
 pub fn scope(c: &consent::Model) -> ConsentScope {
     ConsentScope {
-        classes: scope_classes(c).into_iter().map(info_class).collect(),
+        classes: scope_classes(c)
+            .into_iter()
+            .map(super::records::info_class)
+            .collect(),
         categories: scope_categories(c),
     }
 }

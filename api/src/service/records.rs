@@ -583,6 +583,7 @@ fn from_domain_kind(k: DomainKind) -> SubjectKind {
     }
 }
 
+/// The stored information class as the domain's (one mapping for every service).
 pub fn info_class(c: InfoClass) -> disclosure::InfoClass {
     match c {
         InfoClass::Basic => disclosure::InfoClass::Basic,
@@ -683,8 +684,11 @@ fn check_item(
     ));
 
     // Legal basis: warning information and penalties rest on a document (Measures Art. 18).
-    let needs_basis =
-        super::catalogue::legal_basis_required(def.info_class, def.double_publicity, &def.code);
+    let needs_basis = disclosure::legal_basis_required(
+        info_class(def.info_class),
+        def.double_publicity,
+        &def.code,
+    );
     match &sub.legal_basis {
         None if needs_basis => errors.push(err(index, "legalBasis", "LEGAL_BASIS_REQUIRED", "warning information and penalties need the legal-basis document: type, number, issuer and effective date")),
         Some(b) => {

@@ -351,15 +351,6 @@ async fn log_read(
 // ---------------------------------------------------------------------------
 // Disclosure facts.
 
-fn info_class(c: e::InfoClass) -> disclosure::InfoClass {
-    match c {
-        e::InfoClass::Basic => disclosure::InfoClass::Basic,
-        e::InfoClass::Good => disclosure::InfoClass::Good,
-        e::InfoClass::Hint => disclosure::InfoClass::Hint,
-        e::InfoClass::Warning => disclosure::InfoClass::Warning,
-    }
-}
-
 fn attribute(d: Disclosure) -> Attribute {
     match d {
         Disclosure::Public => Attribute::Public,
@@ -386,7 +377,7 @@ pub fn facts(
     subject_kind: SubjectKind,
 ) -> RecordFacts {
     RecordFacts {
-        info_class: info_class(category.info_class),
+        info_class: super::records::info_class(category.info_class),
         category: category.code.clone(),
         attribute: attribute(record.disclosure),
         state: record_state(record.status),

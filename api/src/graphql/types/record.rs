@@ -10,8 +10,8 @@ use super::view_enums::{
 use super::{Department, Subject};
 use crate::graphql::error::ApiResult;
 use crate::graphql::node::{NodeType, decode_id_of, global_id};
-use crate::service::ServiceError;
 use crate::service::views::{self, RecordView};
+use crate::service::{ServiceError, catalogue};
 use crate::state::AppState;
 
 /// A credit record published by a department about a subject, as the
@@ -253,8 +253,8 @@ impl RecordCategory {
     /// information and penalties (Measures Art. 18), as `submitRecords`
     /// checks.
     async fn legal_basis_required(&self) -> bool {
-        crate::service::catalogue::legal_basis_required(
-            self.0.info_class,
+        domain::disclosure::legal_basis_required(
+            crate::service::records::info_class(self.0.info_class),
             self.0.double_publicity,
             &self.0.code,
         )
@@ -262,24 +262,13 @@ impl RecordCategory {
     /// The fields of a record's `content`, labelled in both languages,
     /// by key.
     async fn content_fields(&self) -> Vec<ContentField> {
-        let schema = &self.0.content_schema;
-        let required: Vec<&str> = schema
-            .get("required")
-            .and_then(serde_json::Value::as_array)
-            .map(|a| a.iter().filter_map(serde_json::Value::as_str).collect())
-            .unwrap_or_default();
-        crate::service::catalogue::content_fields(schema)
+        crate::service::catalogue::content_fields(&self.0.content_schema)
             .into_iter()
             .map(|f| ContentField {
-                required: required.contains(&f.key.as_str()),
-                value_type: ContentValueType::of(schema.pointer(&format!("/properties/{}", f.key))),
-                max_length: schema
-                    .pointer(&format!("/properties/{}/maxLength", f.key))
-                    .and_then(serde_json::Value::as_i64)
-                    .and_then(|n| i32::try_from(n).ok()),
-                minimum: schema
-                    .pointer(&format!("/properties/{}/minimum", f.key))
-                    .and_then(serde_json::Value::as_f64),
+                required: f.required,
+                value_type: f.value_type.into(),
+                max_length: f.max_length.and_then(|n| i32::try_from(n).ok()),
+                minimum: f.minimum,
                 key: f.key,
                 title_zh: f.title_zh,
                 title_en: f.title_en,
@@ -329,16 +318,13 @@ pub enum ContentValueType {
     Boolean,
 }
 
-impl ContentValueType {
-    fn of(property: Option<&serde_json::Value>) -> Self {
-        match property
-            .and_then(|p| p.get("type"))
-            .and_then(serde_json::Value::as_str)
-        {
-            Some("number") => ContentValueType::Number,
-            Some("integer") => ContentValueType::Integer,
-            Some("boolean") => ContentValueType::Boolean,
-            _ => ContentValueType::Text,
+impl From<catalogue::ValueType> for ContentValueType {
+    fn from(t: catalogue::ValueType) -> Self {
+        match t {
+            catalogue::ValueType::Text => ContentValueType::Text,
+            catalogue::ValueType::Number => ContentValueType::Number,
+            catalogue::ValueType::Integer => ContentValueType::Integer,
+            catalogue::ValueType::Boolean => ContentValueType::Boolean,
         }
     }
 }
