@@ -2,7 +2,7 @@
 //! PostgreSQL the way production data gets there:
 //!
 //! - organisations and their credit records through `xinyong import` (the
-//!   real ingestion path: validation, subject registration, revisions,
+//!   real ingestion path: validation, subject registration,
 //!   change events) from a generated CSV file, 11 records per organisation,
 //!   one in three of the non-双公示 records `authorized` (consent needed);
 //! - natural persons (valid ID numbers, encrypted and hashed with the

@@ -14,12 +14,12 @@ use std::fmt;
 use chrono::{DateTime, Months, NaiveDate, Utc};
 use domain::identifier::{ResidentId, SubjectIdentifier, USCC_ALPHABET, Uscc};
 use entity::enums::{
-    AccountRole, AccountStatus, BindingMethod, BindingRole, ChangeKind, Disclosure, RecordStatus,
-    RelatedRole, Severity, SubjectKind,
+    AccountRole, AccountStatus, BindingMethod, BindingRole, Disclosure, RecordStatus, RelatedRole,
+    Severity, SubjectKind,
 };
 use entity::{
     account, account_subject, agency, api_client, credit_record, department, record_category,
-    record_revision, related_person, subject,
+    related_person, subject,
 };
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter, Set,
@@ -1151,7 +1151,7 @@ async fn ensure_record(
     } else {
         def.disclosure_for(subject.kind)
     };
-    let record = credit_record::ActiveModel {
+    credit_record::ActiveModel {
         subject_id: Set(subject.id),
         category_id: Set(category.id),
         department_id: Set(dept.id),
@@ -1190,23 +1190,7 @@ async fn ensure_record(
     }
     .insert(conn)
     .await?;
-    let after = serde_json::to_value(&record)
-        .map_err(|e| ServiceError::Internal(format!("record snapshot: {e}")))?;
-    record_revision::ActiveModel {
-        record_id: Set(record.id),
-        subject_id: Set(subject.id),
-        version: Set(1),
-        change_kind: Set(ChangeKind::Create),
-        reason: Set(Some("demo data".to_string())),
-        changed_by_account_id: Set(None),
-        changed_by_client_id: Set(submitted_by_client_id),
-        before: Set(None),
-        after: Set(after),
-        created_at: Set(now),
-        ..Default::default()
-    }
-    .insert(conn)
-    .await?;
+    // No revision: version 1 is the record itself (records::write_revisions).
     Ok(true)
 }
 

@@ -111,8 +111,43 @@ pub struct RecordView {
     pub subject: SubjectView,
     pub view: View,
     pub publication: Publication,
-    /// The revision history, oldest first; `None` in the public view.
-    pub revisions: Option<Vec<record_revision::Model>>,
+    /// The history, oldest first ([`history`]); `None` in the public view.
+    pub revisions: Option<Vec<Revision>>,
+}
+
+/// One entry of a record's history.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Revision {
+    /// The record's version after this entry.
+    pub version: i32,
+    pub change_kind: e::ChangeKind,
+    pub reason: Option<String>,
+    pub created_at: DateTime<Utc>,
+}
+
+/// A record's history, oldest first: its creation (version 1, at
+/// submission; no revision row stores it, see
+/// `records::write_revisions`), then each stored change. Records created
+/// before that rule have a stored version 1, shown once.
+pub fn history(
+    record: &credit_record::Model,
+    stored: Vec<record_revision::Model>,
+) -> Vec<Revision> {
+    let created = (!stored.iter().any(|r| r.version == 1)).then_some(Revision {
+        version: 1,
+        change_kind: e::ChangeKind::Create,
+        reason: None,
+        created_at: record.submitted_at,
+    });
+    created
+        .into_iter()
+        .chain(stored.into_iter().map(|r| Revision {
+            version: r.version,
+            change_kind: r.change_kind,
+            reason: r.reason,
+            created_at: r.created_at,
+        }))
+        .collect()
 }
 
 impl RecordView {
@@ -791,8 +826,12 @@ impl Assembler {
                             j.record.department_id
                         ))
                     })?;
-                let history = (self.view != View::Public)
-                    .then(|| revisions.remove(&j.record.id).unwrap_or_default());
+                let history = (self.view != View::Public).then(|| {
+                    history(
+                        &j.record,
+                        revisions.remove(&j.record.id).unwrap_or_default(),
+                    )
+                });
                 Ok(RecordView {
                     subject: SubjectView {
                         subject: j.subject,
@@ -1325,6 +1364,85 @@ mod tests {
     fn like_patterns_match_wildcards_literally() {
         assert_eq!(like_escape("闽江"), "闽江");
         assert_eq!(like_escape("100%_a\\b"), "100\\%\\_a\\\\b");
+    }
+
+    #[test]
+    fn the_history_starts_with_the_creation_and_shows_it_once() {
+        let at = |s: i64| DateTime::<Utc>::from_timestamp(1_800_000_000 + s, 0).unwrap_or_default();
+        let record = credit_record::Model {
+            id: 9,
+            subject_id: 3,
+            category_id: 5,
+            department_id: 2,
+            source_ref: "R-9".into(),
+            title: "罚款".into(),
+            content: json!({}),
+            legal_basis_type: None,
+            legal_basis_number: None,
+            legal_basis_issuer: None,
+            legal_basis_effective_on: None,
+            decided_on: NaiveDate::default(),
+            conduct_ended_on: None,
+            valid_until: None,
+            severity: None,
+            disclosure: Disclosure::Public,
+            disclosure_start: NaiveDate::default(),
+            disclosure_end: None,
+            status: RecordStatus::Active,
+            status_reason: None,
+            payload_hash: String::new(),
+            submitted_by_account_id: None,
+            submitted_by_client_id: None,
+            submitted_at: at(0),
+            late_submission: false,
+            derived_from_record_id: None,
+            version: 2,
+            created_at: at(0),
+            updated_at: at(60),
+        };
+        let stored = |version: i32, kind: e::ChangeKind, s: i64| record_revision::Model {
+            id: version.into(),
+            record_id: 9,
+            subject_id: 3,
+            version,
+            change_kind: kind,
+            reason: (version > 1).then(|| "更正".to_string()),
+            changed_by_account_id: None,
+            changed_by_client_id: None,
+            before: None,
+            after: json!({}),
+            created_at: at(s),
+        };
+        let created = Revision {
+            version: 1,
+            change_kind: e::ChangeKind::Create,
+            reason: None,
+            created_at: at(0),
+        };
+        let corrected = Revision {
+            version: 2,
+            change_kind: e::ChangeKind::Correct,
+            reason: Some("更正".into()),
+            created_at: at(60),
+        };
+        assert_eq!(history(&record, vec![]), vec![created.clone()]);
+        assert_eq!(
+            history(&record, vec![stored(2, e::ChangeKind::Correct, 60)]),
+            vec![created.clone(), corrected.clone()]
+        );
+        // A version 1 stored by an earlier release is shown, not doubled.
+        let mut legacy = created.clone();
+        legacy.created_at = at(1);
+        assert_eq!(
+            history(
+                &record,
+                vec![
+                    stored(1, e::ChangeKind::Create, 1),
+                    stored(2, e::ChangeKind::Correct, 60)
+                ]
+            ),
+            vec![legacy, corrected]
+        );
     }
 
     #[test]

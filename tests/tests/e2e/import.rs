@@ -404,49 +404,77 @@ async fn usage_errors_exit_with_2_and_change_nothing() {
     assert_eq!(records_of_the_department(&conn, "T-%").await, 1);
 }
 
-/// Each created record's revision holds the snapshot of the record as
-/// stored (on PostgreSQL the batch statement builds it from the row's
-/// columns), and the stored payload hash is the one a re-run computes.
+/// Each created record stores exactly its row's values (on PostgreSQL the
+/// batch travels as column arrays, absent values as sentinels turned back
+/// into NULL) and no revision: version 1 is the record itself. The stored
+/// payload hash is the one a re-run computes, and a correction's revision
+/// holds the record as stored as its `before`.
 #[tokio::test]
-async fn revisions_hold_the_record_as_stored() {
-    use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
+async fn records_hold_their_rows_and_corrections_their_before() {
+    use chrono::NaiveDate;
+    use sea_orm::{ActiveEnum, ColumnTrait, EntityTrait, QueryFilter};
     let env = Env::seeded().await;
     let file = env.path("snap.csv");
-    let mut text = format!("{HEADER}\n");
-    for i in 0..40 {
-        text.push_str(&good_row(i, i / 3));
-    }
-    std::fs::write(&file, &text).unwrap();
+    let rows: Vec<String> = (0..40).map(|i| good_row(i, i / 3)).collect();
+    std::fs::write(&file, format!("{HEADER}\n{}", rows.concat())).unwrap();
     let o = env.import(&file, &[]);
     assert_eq!(o.status.code(), Some(0), "{}", stdout(&o));
     assert_eq!(count(&stdout(&o), "accepted"), 40);
 
     let conn = env.conn().await;
-    let records = entity::credit_record::Entity::find()
-        .filter(entity::credit_record::Column::SourceRef.like("T-%"))
-        .all(&conn)
-        .await
-        .unwrap();
-    assert_eq!(records.len(), 40);
-    for r in &records {
-        let revisions = entity::record_revision::Entity::find()
-            .filter(entity::record_revision::Column::RecordId.eq(r.id))
+    let find = || {
+        entity::credit_record::Entity::find()
+            .filter(entity::credit_record::Column::SourceRef.like("T-%"))
             .all(&conn)
-            .await
-            .unwrap();
-        assert_eq!(revisions.len(), 1, "{}", r.source_ref);
-        let expected = serde_json::json!({
-            "title": r.title, "content": r.content, "category_id": r.category_id,
-            "legal_basis": { "type": r.legal_basis_type, "number": r.legal_basis_number, "issuer": r.legal_basis_issuer, "effective_on": r.legal_basis_effective_on },
-            "decided_on": r.decided_on, "conduct_ended_on": r.conduct_ended_on, "valid_until": r.valid_until,
-            "severity": r.severity, "disclosure": r.disclosure,
-            "disclosure_start": r.disclosure_start, "disclosure_end": r.disclosure_end,
-            "status": r.status,
-        });
-        assert_eq!(revisions[0].after, expected, "{}", r.source_ref);
-        assert_eq!(revisions[0].version, r.version);
+    };
+    let records = find().await.unwrap();
+    assert_eq!(records.len(), 40);
+    let date = |y, m, d| NaiveDate::from_ymd_opt(y, m, d);
+    for r in &records {
+        let i: u64 = r.source_ref[2..].parse().unwrap();
+        let day = (if i.is_multiple_of(2) {
+            1 + i % 9
+        } else {
+            10 + i % 9
+        }) as u32;
+        assert_eq!(r.version, 1);
+        assert_eq!(r.conduct_ended_on, None, "{}", r.source_ref);
+        assert_eq!(
+            r.legal_basis_issuer.as_deref(),
+            Some("福州市市场监督管理局")
+        );
+        if i.is_multiple_of(2) {
+            assert_eq!(r.title, "食品经营许可");
+            assert_eq!(r.decided_on, date(2026, 3, day).unwrap());
+            assert_eq!(r.valid_until, date(2031, 3, 1), "{}", r.source_ref);
+            assert_eq!(r.severity, None, "{}", r.source_ref);
+            assert_eq!(r.legal_basis_type.as_deref(), Some("行政许可决定书"));
+            assert_eq!(r.legal_basis_number, Some(format!("榕市监许〔2026〕{i}号")));
+            assert_eq!(r.legal_basis_effective_on, date(2026, 3, day));
+            assert_eq!(r.content["permit_number"], format!("JY{i:010}"));
+            // Basic information: public until the subject ends.
+            assert_eq!(r.disclosure_end, None, "{}", r.source_ref);
+        } else {
+            let sev = ["minor", "general"][(i / 2 % 2) as usize];
+            assert_eq!(r.decided_on, date(2026, 4, day).unwrap());
+            assert_eq!(r.valid_until, None, "{}", r.source_ref);
+            assert_eq!(r.severity.map(|s| s.to_value()).as_deref(), Some(sev));
+            assert_eq!(r.legal_basis_type.as_deref(), Some("行政处罚决定书"));
+            assert_eq!(r.content["fine_amount_yuan"], 2000 + i % 1000);
+            assert!(r.disclosure_end.is_some_and(|e| e > r.decided_on));
+        }
         assert_eq!(r.payload_hash.len(), 64);
     }
+    let revisions = |conn| {
+        entity::record_revision::Entity::find()
+            .filter(
+                entity::record_revision::Column::RecordId
+                    .is_in(records.iter().map(|r| r.id).collect::<Vec<_>>()),
+            )
+            .all(conn)
+    };
+    assert!(revisions(&conn).await.unwrap().is_empty());
+
     // The same file again: every stored hash matches the recomputed one.
     let again = env.import(&file, &[]);
     assert_eq!(
@@ -455,11 +483,49 @@ async fn revisions_hold_the_record_as_stored() {
         "{}",
         stdout(&again)
     );
+
+    // A correction of the first row: its revision's `before` is the record
+    // as the first import stored it.
+    let first = records.iter().find(|r| r.source_ref == "T-000000").unwrap();
+    let corrected: Vec<String> = rows
+        .iter()
+        .enumerate()
+        .map(|(i, row)| {
+            let row = row.trim_end();
+            match i {
+                0 => format!(
+                    "{},许可事项录入错误\n",
+                    row.replacen("食品经营许可", "食品经营许可（更正）", 1)
+                ),
+                _ => format!("{row},\n"),
+            }
+        })
+        .collect();
+    std::fs::write(
+        &file,
+        format!("{HEADER},correction_reason\n{}", corrected.concat()),
+    )
+    .unwrap();
+    let fix = env.import(&file, &[]);
+    assert_eq!(count(&stdout(&fix), "corrected"), 1, "{}", stdout(&fix));
+    let stored = revisions(&conn).await.unwrap();
+    assert_eq!(stored.len(), 1);
+    let expected = serde_json::json!({
+        "title": first.title, "content": first.content, "category_id": first.category_id,
+        "legal_basis": { "type": first.legal_basis_type, "number": first.legal_basis_number, "issuer": first.legal_basis_issuer, "effective_on": first.legal_basis_effective_on },
+        "decided_on": first.decided_on, "conduct_ended_on": first.conduct_ended_on, "valid_until": first.valid_until,
+        "severity": first.severity, "disclosure": first.disclosure,
+        "disclosure_start": first.disclosure_start, "disclosure_end": first.disclosure_end,
+        "status": first.status,
+    });
+    assert_eq!((stored[0].record_id, stored[0].version), (first.id, 2));
+    assert_eq!(stored[0].before.as_ref(), Some(&expected));
+    assert_eq!(stored[0].after["title"], "食品经营许可（更正）");
 }
 
 /// An import killed (SIGKILL) while batches are in the database leaves
-/// whole batches only: every record written has its revision and change
-/// event, no subject is left without its records, and running the file
+/// whole batches only: every record written has its change event (and no
+/// revision: a creation writes none), no subject is left without its records, and running the file
 /// again completes it.
 #[tokio::test]
 async fn a_killed_import_leaves_whole_batches_and_a_rerun_completes_it() {
@@ -497,8 +563,8 @@ async fn a_killed_import_leaves_whole_batches_and_a_rerun_completes_it() {
     assert!(written > 0, "the kill came before any batch");
     for (what, sql) in [
         (
-            "records without exactly one revision",
-            "SELECT COUNT(*) FROM credit_record r WHERE r.source_ref LIKE 'T-%' AND (SELECT COUNT(*) FROM record_revision v WHERE v.record_id = r.id) <> 1",
+            "new records with a revision",
+            "SELECT COUNT(*) FROM credit_record r WHERE r.source_ref LIKE 'T-%' AND EXISTS (SELECT 1 FROM record_revision v WHERE v.record_id = r.id)",
         ),
         (
             "records without exactly one change event",

@@ -783,29 +783,20 @@ async fn a_batch_mixing_every_outcome_answers_and_records_each_item() {
         result(&submit(&app, &token, vec![first_again]).await, 0)["recordId"]
     );
 
-    // History: one revision and one event per change, none for the rest.
-    let created = ("Create".to_string(), 1);
+    // History: an event for every creation and change, a revision for
+    // every change (version 1 is the record itself), none for the rest.
     for rec in [&a, &b] {
         assert_eq!(
             history(&app, rec.id).await,
-            (vec![created.clone()], vec!["created".to_string()])
+            (vec![], vec!["created".to_string()])
         );
-        let revision = entity::record_revision::Entity::find()
-            .filter(entity::record_revision::Column::RecordId.eq(rec.id))
-            .one(&app.state.db)
-            .await
-            .unwrap()
-            .unwrap();
-        assert_eq!(revision.after["title"], json!(rec.title));
-        assert_eq!(revision.after["content"], rec.content);
-        assert_eq!(revision.subject_id, rec.subject_id);
     }
     let fixed_row = record_by_ref(&app, "ALL-FIXED").await.unwrap();
     assert_eq!(fixed_row.title, "未按规定公示年度报告（更正）");
     assert_eq!(
         history(&app, fixed_row.id).await,
         (
-            vec![created.clone(), ("Correct".to_string(), 2)],
+            vec![("Correct".to_string(), 2)],
             vec!["created".to_string(), "corrected".to_string()]
         )
     );
@@ -813,6 +804,6 @@ async fn a_batch_mixing_every_outcome_answers_and_records_each_item() {
     assert_eq!(kept_row.version, 1);
     assert_eq!(
         history(&app, kept_row.id).await,
-        (vec![created], vec!["created".to_string()])
+        (vec![], vec!["created".to_string()])
     );
 }

@@ -2,7 +2,7 @@ use std::sync::Arc;
 
 use async_graphql::{ID, InputObject, Json, Object, SimpleObject};
 use chrono::{DateTime, NaiveDate, Utc};
-use entity::{credit_record, record_category, record_revision};
+use entity::{credit_record, record_category};
 
 use super::view_enums::{
     ChangeKind, Disclosure, InfoClass, ListKind, RecordStatus, Severity, ViewLevel,
@@ -127,7 +127,8 @@ impl CreditRecord {
     async fn version(&self) -> i32 {
         self.0.record.version
     }
-    /// Every change to the record, oldest first; null in the public view.
+    /// The record's history, oldest first: its creation (version 1), then
+    /// every change; null in the public view.
     async fn revisions(&self) -> Option<Vec<RecordRevision>> {
         self.0
             .revisions
@@ -190,9 +191,9 @@ pub struct HiddenReason {
     pub message_en: String,
 }
 
-/// One change to a record.
+/// One entry of a record's history: its creation or a change.
 #[derive(Clone)]
-pub struct RecordRevision(pub record_revision::Model);
+pub struct RecordRevision(pub views::Revision);
 
 #[Object]
 impl RecordRevision {
