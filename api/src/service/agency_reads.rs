@@ -32,11 +32,13 @@ use domain::disclosure::ConsentScope;
 use domain::identifier::{ResidentId, SubjectIdentifier, Uscc};
 use entity::enums::{Channel, Disclosure, SubjectKind};
 use entity::{consent, credit_record, subject};
-use sea_orm::{ColumnTrait, Condition, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter};
+use sea_orm::{
+    ColumnTrait, Condition, ConnectionTrait, DbBackend, EntityTrait, PaginatorTrait, QueryFilter,
+};
 
 use super::query_log::{self, Entry};
 use super::views::{self, Page, PageRequest, RecordFilter, RecordView, SubjectView, View};
-use super::{ServiceError, ServiceResult, begin_write, consents, subjects};
+use super::{ServiceError, ServiceResult, begin_write, consents, one_of, subjects};
 use crate::auth::{Actor, ClientActor, RequestMeta};
 use crate::state::AppState;
 
@@ -168,6 +170,7 @@ async fn find_subject(
 /// consent only public records of an organisation; with one also those of
 /// a category the scope covers.
 fn entitled_query(
+    backend: DbBackend,
     subject: &subject::Model,
     covered_categories: Option<&[i64]>,
     today: NaiveDate,
@@ -181,7 +184,11 @@ fn entitled_query(
         allowed = allowed.add(credit_record::Column::Disclosure.eq(Disclosure::Public));
     }
     if let Some(ids) = covered_categories {
-        allowed = allowed.add(credit_record::Column::CategoryId.is_in(ids.iter().copied()));
+        allowed = allowed.add(one_of(
+            backend,
+            credit_record::Column::CategoryId,
+            ids.to_vec(),
+        ));
     }
     if !public_ok && covered_categories.is_none() {
         // Nothing of a person without consent (never reached: the caller
@@ -209,7 +216,11 @@ async fn count_restricted(
     if let Some(ids) = covered_categories
         && !ids.is_empty()
     {
-        q = q.filter(credit_record::Column::CategoryId.is_not_in(ids.iter().copied()));
+        let col = credit_record::Column::CategoryId;
+        q = q.filter(match conn.get_database_backend() {
+            DbBackend::Postgres => col.ne_all(ids.to_vec()),
+            _ => col.is_not_in(ids.iter().copied()),
+        });
     }
     Ok(q.count(conn).await?)
 }
@@ -309,7 +320,12 @@ pub async fn agency_subject(
                 state,
                 &txn,
                 &subject,
-                entitled_query(&subject, covered.as_deref(), today),
+                entitled_query(
+                    txn.get_database_backend(),
+                    &subject,
+                    covered.as_deref(),
+                    today,
+                ),
                 scope.as_ref(),
                 filter,
                 page,

@@ -64,15 +64,13 @@ fn placeholders(from: usize, n: usize) -> String {
         .join(", ")
 }
 
-/// The records page, with `n` covered categories
-/// (the statement text depends on `n`, as SeaORM's does).
-fn sql_records(n: usize) -> String {
+/// The records page: the covered categories as one array parameter, as
+/// Xinyong sends them on PostgreSQL (`service::one_of`).
+static SQL_RECORDS: std::sync::LazyLock<String> = std::sync::LazyLock::new(|| {
     format!(
-        r#"SELECT {RECORD_COLS} FROM "credit_record" WHERE "credit_record"."status" = $1 AND "credit_record"."disclosure_start" <= $2 AND ("credit_record"."disclosure_end" IS NULL OR "credit_record"."disclosure_end" >= $3) AND "credit_record"."subject_id" = $4 AND "credit_record"."disclosure" <> $5 AND ("credit_record"."disclosure" = $6 OR "credit_record"."category_id" IN ({})) ORDER BY "credit_record"."id" DESC LIMIT ${}"#,
-        placeholders(7, n),
-        7 + n
+        r#"SELECT {RECORD_COLS} FROM "credit_record" WHERE "credit_record"."status" = $1 AND "credit_record"."disclosure_start" <= $2 AND ("credit_record"."disclosure_end" IS NULL OR "credit_record"."disclosure_end" >= $3) AND "credit_record"."subject_id" = $4 AND "credit_record"."disclosure" <> $5 AND ("credit_record"."disclosure" = $6 OR "credit_record"."category_id" = ANY($7)) ORDER BY "credit_record"."id" DESC LIMIT $8"#
     )
-}
+});
 
 fn sql_departments(n: usize) -> String {
     format!(
@@ -170,17 +168,14 @@ async fn run(app: &App, identifier: &str) -> Result<Value, BoxError> {
     let codes = &app.codes;
     let covered: Vec<i64> = codes.keys().copied().collect();
 
-    let sql = sql_records(covered.len());
-    let mut q = sqlx::query(sqlx::AssertSqlSafe(sql.clone()))
+    let q = sqlx::query(sqlx::AssertSqlSafe(SQL_RECORDS.as_str()))
         .bind("active")
         .bind(today)
         .bind(today)
         .bind(subject_id)
         .bind("government")
-        .bind("public");
-    for c in &covered {
-        q = q.bind(*c);
-    }
+        .bind("public")
+        .bind(&covered);
     let records = q.bind(PAGE + 1).fetch_all(&mut *tx).await?;
     let mut departments: Vec<i64> = records
         .iter()
