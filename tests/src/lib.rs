@@ -150,8 +150,31 @@ pub struct TestApp {
     pub clock: std::sync::Arc<xinyong::clock::ManualClock>,
     pub http: reqwest::Client,
     pub db: TestDb,
+    /// The SQL of every statement the server has run (SeaORM's metric
+    /// callback), for tests of what a use case sends to the database.
+    pub statements: StatementLog,
     _dir: tempfile::TempDir,
     shutdown: Option<tokio::sync::oneshot::Sender<()>>,
+}
+
+/// Statements run through the server's database connection, in order.
+#[derive(Clone, Default)]
+pub struct StatementLog(std::sync::Arc<std::sync::Mutex<Vec<String>>>);
+
+impl StatementLog {
+    fn push(&self, sql: &str) {
+        if let Ok(mut log) = self.0.lock() {
+            log.push(sql.to_string());
+        }
+    }
+
+    /// The statements logged since the last call, oldest first.
+    pub fn take(&self) -> Vec<String> {
+        self.0
+            .lock()
+            .map(|mut log| std::mem::take(&mut *log))
+            .unwrap_or_default()
+    }
 }
 
 /// A GraphQL response: HTTP status and JSON body.
@@ -197,9 +220,14 @@ impl TestApp {
         config.rate_limit_account = "custom:1000000:1000".into();
         configure(&mut config);
         let clock = std::sync::Arc::new(xinyong::clock::ManualClock::new(now));
-        let state = xinyong::server::prepare(config, clock.clone())
+        let mut state = xinyong::server::prepare(config, clock.clone())
             .await
             .expect("the platform starts");
+        let statements = StatementLog::default();
+        let log = statements.clone();
+        state
+            .db
+            .set_metric_callback(move |info| log.push(&info.statement.sql));
         let listener = xinyong::server::bind("127.0.0.1:0".parse().expect("address"))
             .await
             .expect("bind a free port");
@@ -218,6 +246,7 @@ impl TestApp {
             clock,
             http: reqwest::Client::new(),
             db,
+            statements,
             _dir: dir,
             shutdown: Some(tx),
         }

@@ -258,6 +258,23 @@ async fn without_a_consent_an_agency_gets_public_records_and_a_hint_that_more_ex
 
     // The count is run only when asked for, however it is asked: through a
     // fragment it is the same count.
+    let counts = |statements: Vec<String>| {
+        statements
+            .iter()
+            .filter(|sql| sql.contains("COUNT(*)") && sql.contains("\"credit_record\""))
+            .count()
+    };
+    app.statements.take();
+    let unasked = app
+        .graphql(
+            "query($id: String!) { agencySubject(identifier: $id, purpose: \"loan_application\", first: 5) {
+               logged records { edges { node { title } } } } }",
+            json!({ "id": demo::ENTERPRISE_USCC }),
+            Some(&token),
+        )
+        .await;
+    ok(&unasked);
+    assert_eq!(counts(app.statements.take()), 0, "no count when not asked");
     let through_fragment = app
         .graphql(
             "query($id: String!) { agencySubject(identifier: $id, purpose: \"loan_application\") {
@@ -273,6 +290,7 @@ async fn without_a_consent_an_agency_gets_public_records_and_a_hint_that_more_ex
         "{}",
         through_fragment.body
     );
+    assert_eq!(counts(app.statements.take()), 1, "one count when asked");
 
     // A subject without non-public records: nothing more under consent.
     let hengda = ask(&app, &token, demo::COURT_DEFAULTER_USCC, LOAN).await;
