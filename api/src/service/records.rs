@@ -1192,7 +1192,7 @@ async fn insert_new_records_pg(
             (m, c.index, c.def, subj.kind)
         })
         .collect();
-    let mut cols = PgColumns::with_capacity(models.len());
+    let mut cols = PgColumns::default();
     for (m, _, _, _) in &models {
         cols.push(m)?;
     }
@@ -1263,17 +1263,6 @@ struct PgColumns {
 }
 
 impl PgColumns {
-    fn with_capacity(n: usize) -> PgColumns {
-        PgColumns {
-            subject_id: Vec::with_capacity(n),
-            category_id: Vec::with_capacity(n),
-            source_ref: Vec::with_capacity(n),
-            title: Vec::with_capacity(n),
-            content: Vec::with_capacity(n),
-            ..Default::default()
-        }
-    }
-
     fn push(&mut self, m: &credit_record::Model) -> ServiceResult<()> {
         use sea_orm::ActiveEnum;
         let text = |v: &Option<String>| v.clone().unwrap_or_default();
