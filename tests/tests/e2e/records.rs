@@ -622,6 +622,22 @@ async fn records_are_archived_once_after_their_window_and_agencies_are_told() {
         .await
         .unwrap();
     assert_eq!(events, 1);
+    // Its one revision is the archiving, from the record as it was: the
+    // creation is version 1 itself, with no revision of its own.
+    let (revisions, _) = history(&app, row.id).await;
+    assert_eq!(revisions, vec![("Archive".to_string(), 2)]);
+    let archived = entity::record_revision::Entity::find()
+        .filter(entity::record_revision::Column::RecordId.eq(row.id))
+        .one(&app.state.db)
+        .await
+        .unwrap()
+        .unwrap();
+    let before = archived
+        .before
+        .expect("the archiving keeps the record before it");
+    assert_eq!(before["status"], "active");
+    assert_eq!(archived.after["status"], "archived");
+    assert_eq!(before["title"], archived.after["title"]);
 }
 
 /// The rows a record has in the history tables: (revision kinds and
