@@ -38,7 +38,7 @@ use sea_orm::{
 
 use super::query_log::{self, Entry};
 use super::views::{self, Page, PageRequest, RecordFilter, RecordView, SubjectView, View};
-use super::{ServiceError, ServiceResult, begin_write, consents, one_of, subjects};
+use super::{ServiceError, ServiceResult, begin_write, consents, none_of, one_of, subjects};
 use crate::auth::{Actor, ClientActor, RequestMeta};
 use crate::state::AppState;
 
@@ -216,11 +216,11 @@ async fn count_restricted(
     if let Some(ids) = covered_categories
         && !ids.is_empty()
     {
-        let col = credit_record::Column::CategoryId;
-        q = q.filter(match conn.get_database_backend() {
-            DbBackend::Postgres => col.ne_all(ids.to_vec()),
-            _ => col.is_not_in(ids.iter().copied()),
-        });
+        q = q.filter(none_of(
+            conn.get_database_backend(),
+            credit_record::Column::CategoryId,
+            ids.to_vec(),
+        ));
     }
     Ok(q.count(conn).await?)
 }

@@ -146,6 +146,23 @@ where
     }
 }
 
+/// `col NOT IN (values)`, written `col <> ALL($1)` on PostgreSQL (as
+/// [`one_of`]).
+pub fn none_of<C, V>(
+    backend: sea_orm::DbBackend,
+    col: C,
+    values: Vec<V>,
+) -> sea_orm::sea_query::Expr
+where
+    C: sea_orm::ColumnTrait,
+    V: Into<sea_orm::Value> + sea_orm::sea_query::postgres_array::NotU8,
+{
+    match backend {
+        sea_orm::DbBackend::Postgres => col.ne_all(values),
+        _ => col.is_not_in(values),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::UniqueKey;
