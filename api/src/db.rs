@@ -3,6 +3,7 @@
 use std::time::Duration;
 
 use migration::{Migrator, MigratorTrait};
+use sea_orm::sqlx::Connection;
 use sea_orm::sqlx::sqlite::{SqliteJournalMode, SqliteSynchronous};
 use sea_orm::{ConnectOptions, ConnectionTrait, Database, DatabaseConnection, DbErr};
 
@@ -24,6 +25,20 @@ pub async fn connect(config: &Config) -> Result<DatabaseConnection, DbErr> {
         .acquire_timeout(Duration::from_secs(5))
         .connect_timeout(Duration::from_secs(5))
         .sqlx_logging(false)
+        // A PostgreSQL connection keeps its socket buffers at the size of the
+        // largest message it ever carried (a 400-row revision insert is
+        // ~1 MB), so every pooled connection drifted up to that: memory that
+        // grew all through a 30-minute soak (docs/reliability.md). Giving
+        // the excess back on release costs at most a reallocation of a few
+        // kilobytes per checkout.
+        .map_sqlx_postgres_pool_opts(|o| {
+            o.after_release(|conn, _| {
+                Box::pin(async move {
+                    conn.shrink_buffers();
+                    Ok(true)
+                })
+            })
+        })
         .map_sqlx_sqlite_opts(|o| {
             o.journal_mode(SqliteJournalMode::Wal)
                 .synchronous(SqliteSynchronous::Full)

@@ -5,6 +5,7 @@ use std::process::ExitCode;
 use clap::Parser;
 use xinyong::cli::{Cli, run};
 
+#[cfg(feature = "mimalloc")]
 #[global_allocator]
 static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 

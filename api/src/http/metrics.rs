@@ -1,7 +1,7 @@
 //! Prometheus metrics at `/metrics`.
 
 use std::sync::OnceLock;
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 use axum::extract::{MatchedPath, Request};
 use axum::http::header;
@@ -11,8 +11,14 @@ use metrics_exporter_prometheus::{PrometheusBuilder, PrometheusHandle};
 
 static HANDLE: OnceLock<Option<PrometheusHandle>> = OnceLock::new();
 
+/// How often histogram samples are folded into their buckets. The recorder
+/// keeps every sample until then: without this upkeep memory grew with
+/// requests served whenever nothing scraped `/metrics` (docs/reliability.md).
+const UPKEEP_EVERY: Duration = Duration::from_secs(5);
+
 /// Installs the process-wide recorder once (several test servers in one
-/// process share it).
+/// process share it), with its upkeep on a thread of its own so it outlives
+/// any one runtime.
 pub fn handle() -> Option<&'static PrometheusHandle> {
     HANDLE
         .get_or_init(|| {
@@ -24,6 +30,16 @@ pub fn handle() -> Option<&'static PrometheusHandle> {
                 .build_recorder();
             let handle = recorder.handle();
             metrics::set_global_recorder(recorder).ok()?;
+            let upkeep = handle.clone();
+            std::thread::Builder::new()
+                .name("metrics-upkeep".into())
+                .spawn(move || {
+                    loop {
+                        std::thread::sleep(UPKEEP_EVERY);
+                        upkeep.run_upkeep();
+                    }
+                })
+                .ok()?;
             Some(handle)
         })
         .as_ref()
