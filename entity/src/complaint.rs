@@ -19,6 +19,8 @@ pub struct Model {
     pub status: ComplaintStatus,
     #[sea_orm(column_type = "Text")]
     pub outcome_reason: Option<String>,
+    /// The operator's answer: founded or not; `None` until answered.
+    pub founded: Option<bool>,
     pub received_at: DateTimeUtc,
     pub decided_at: Option<DateTimeUtc>,
     pub created_at: DateTimeUtc,

@@ -21,6 +21,7 @@ mod m20260301_000012_binding_requests;
 mod m20260301_000013_case_clocks;
 mod m20261122_000014_unsealed_rows;
 mod m20261122_000015_lean_record_indexes;
+mod m20261122_000016_complaint_founded;
 
 pub struct Migrator;
 
@@ -44,6 +45,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20260301_000013_case_clocks::Migration),
             Box::new(m20261122_000014_unsealed_rows::Migration),
             Box::new(m20261122_000015_lean_record_indexes::Migration),
+            Box::new(m20261122_000016_complaint_founded::Migration),
         ]
     }
 }

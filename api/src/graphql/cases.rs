@@ -623,6 +623,11 @@ impl Complaint {
     async fn outcome_reason(&self) -> Option<&str> {
         self.0.outcome_reason.as_deref()
     }
+    /// The platform's answer: whether the complaint is founded (the case
+    /// complained about will be put right); null until answered.
+    async fn founded(&self) -> Option<bool> {
+        self.0.founded
+    }
     async fn received_at(&self) -> DateTime<Utc> {
         self.0.received_at
     }

@@ -186,6 +186,16 @@ fn text(kind: NoticeKind, lang: Lang) -> Text {
             "The milestone \"{milestone}\" of case {case_no} was due on {due_on} and is not done; please follow it up.",
             "Open the case",
         ),
+        (K::DeadlineMoved, Lang::ZhCn) => t(
+            "案件期限已重新计算（{case_no}）",
+            "{calendar_year}年节假日安排已公布，您的案件 {case_no}（「{record_title}」）中「{milestone}」的期限按工作日重新计算为 {due_on}（原为 {due_on_before}）。",
+            "查看案件进度",
+        ),
+        (K::DeadlineMoved, Lang::En) => t(
+            "Case deadline recalculated ({case_no})",
+            "The {calendar_year} holiday calendar has been published, so the working-day deadline for \"{milestone}\" in your case {case_no} (\"{record_title}\") was calculated again: it is now {due_on} (it was {due_on_before}).",
+            "Follow the case",
+        ),
         (K::ConsentRequested, Lang::ZhCn) => t(
             "{agency_name} 请求查询授权",
             "{agency_name} 请求您授权其以「{purpose}」为目的查询您的信用信息，有效期至 {valid_until}。同意或拒绝均由您决定。",

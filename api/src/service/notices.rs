@@ -44,6 +44,9 @@ pub enum NoticeKind {
     DeadlineDue,
     /// To operators: a milestone passed its deadline.
     DeadlineOverdue,
+    /// To the applicant: a milestone's due day moved when the holiday
+    /// calendar of its year was loaded.
+    DeadlineMoved,
     ConsentRequested,
     ConsentGranted,
     ConsentRevoked,
@@ -83,6 +86,7 @@ impl NoticeKind {
         NoticeKind::DeadlineApproaching,
         NoticeKind::DeadlineDue,
         NoticeKind::DeadlineOverdue,
+        NoticeKind::DeadlineMoved,
         NoticeKind::ConsentRequested,
         NoticeKind::ConsentGranted,
         NoticeKind::ConsentRevoked,
@@ -114,6 +118,7 @@ impl NoticeKind {
             NoticeKind::DeadlineApproaching => "deadline_approaching",
             NoticeKind::DeadlineDue => "deadline_due",
             NoticeKind::DeadlineOverdue => "deadline_overdue",
+            NoticeKind::DeadlineMoved => "deadline_moved",
             NoticeKind::ConsentRequested => "consent_requested",
             NoticeKind::ConsentGranted => "consent_granted",
             NoticeKind::ConsentRevoked => "consent_revoked",

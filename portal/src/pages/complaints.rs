@@ -174,19 +174,6 @@ pub async fn file(p: &Portal, ctx: &Ctx, case_id: &str, form: &Form) -> Result<R
     ))
 }
 
-/// The outcome of a decided complaint, read from its timeline (the event
-/// the operator's answer wrote): `Some(true)` founded, `Some(false)` not.
-fn founded(c: &Value) -> Option<bool> {
-    list(c, "/timeline")
-        .iter()
-        .rev()
-        .find_map(|e| match s(e, "event") {
-            "founded" => Some(true),
-            "unfounded" => Some(false),
-            _ => None,
-        })
-}
-
 fn complaint_status(lang: Lang, st: &str, founded: Option<bool>) -> String {
     let base = match st {
         "RECEIVED" => t(lang, "complaint.status.received"),
@@ -211,7 +198,7 @@ fn complaint_status(lang: Lang, st: &str, founded: Option<bool>) -> String {
     }
 }
 
-const COMPLAINT: &str = "query($id:ID!){viewer{account{role}} complaint(id:$id){id statement status outcomeReason receivedAt decidedAt objectionId repairApplicationId deadlines{milestone dueOn ruleSource status overdue countdownEn countdownZh provisional} timeline{event actorKind occurredAt note}}}";
+const COMPLAINT: &str = "query($id:ID!){viewer{account{role}} complaint(id:$id){id statement status founded outcomeReason receivedAt decidedAt objectionId repairApplicationId deadlines{milestone dueOn ruleSource status overdue countdownEn countdownZh provisional} timeline{event actorKind occurredAt note}}}";
 
 const ABOUT: &str = "query($id:ID!){node(id:$id){... on Objection{id status outcome record{title}} ... on RepairApplication{id status outcome record{title}}}}";
 
@@ -310,7 +297,7 @@ async fn render(
         {error_summary(lang, &answer.errors)}
         <dl class="facts">
             <dt>{t(lang, "complaint.about")}</dt><dd>{case_link}</dd>
-            <dt>{t(lang, "col.status")}</dt><dd><strong>{complaint_status(lang, &st, founded(&c))}</strong></dd>
+            <dt>{t(lang, "col.status")}</dt><dd><strong>{complaint_status(lang, &st, c.get("founded").and_then(Value::as_bool))}</strong></dd>
             <dt>{t(lang, "complaint.field.statement")}</dt><dd>{s(&c, "statement").to_string()}</dd>
             <dt>{t(lang, "case.received")}</dt><dd>{web::datetime_str(lang, s(&c, "receivedAt"))}</dd>
             {(!decided_at.is_empty()).then(|| view! { <dt>{t(lang, "complaint.decided")}</dt><dd>{web::datetime_str(lang, &decided_at)}</dd> })}

@@ -13,6 +13,7 @@ use base64::engine::general_purpose::{STANDARD, URL_SAFE_NO_PAD};
 use chrono::NaiveDate;
 use entity::enums::RecordStatus;
 use entity::{change_event, credit_record, notice};
+use migration::{Migrator, MigratorTrait};
 use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter, Set};
 use serde_json::{Value, json};
 use xinyong::graphql::node::{NodeType, global_id};
@@ -315,7 +316,7 @@ async fn upheld_objection_withholds_then_restores_disclosure_and_allows_a_compla
     // A complaint about it runs on its own clock.
     let r = app
         .graphql(
-            "mutation($i: FileComplaintInput!) { fileComplaint(input: $i) { complaint { id status deadlines { milestone ruleId status } } userErrors { code } } }",
+            "mutation($i: FileComplaintInput!) { fileComplaint(input: $i) { complaint { id status founded deadlines { milestone ruleId status } } userErrors { code } } }",
             json!({ "i": { "case": id, "statement": "异议处理结论未说明依据" } }),
             Some(&token),
         )
@@ -326,19 +327,43 @@ async fn upheld_objection_withholds_then_restores_disclosure_and_allows_a_compla
         c["complaint"]["deadlines"][0]["ruleId"],
         "complaint.handling"
     );
+    assert_eq!(c["complaint"]["founded"], Value::Null, "not answered yet");
     let cid = c["complaint"]["id"].as_str().expect("id").to_string();
     let r = app
         .graphql(
-            "mutation($i: DecideComplaintInput!) { decideComplaint(input: $i) { complaint { status outcomeReason deadlines { status } } userErrors { code } } }",
+            "mutation($i: DecideComplaintInput!) { decideComplaint(input: $i) { complaint { status founded outcomeReason deadlines { status } } userErrors { code } } }",
             json!({ "i": { "complaint": cid, "founded": false, "reason": "处理程序符合规定" } }),
             Some(&op),
         )
         .await;
     assert_eq!(ok(&r)["decideComplaint"]["complaint"]["status"], "DECIDED");
+    assert_eq!(ok(&r)["decideComplaint"]["complaint"]["founded"], false);
     assert_eq!(
         ok(&r)["decideComplaint"]["complaint"]["deadlines"][0]["status"],
         "MET"
     );
+
+    // An answer given before `complaint.founded` existed is filled in from
+    // the timeline when the column is added.
+    let newer = Migrator::migrations()
+        .iter()
+        .rev()
+        .position(|m| m.name() == "m20261122_000016_complaint_founded")
+        .expect("the migration adding complaint.founded")
+        + 1;
+    let newer = u32::try_from(newer).expect("a small count");
+    Migrator::down(&app.state.db, Some(newer))
+        .await
+        .expect("down to before complaint.founded");
+    Migrator::up(&app.state.db, None).await.expect("up again");
+    let r = app
+        .graphql(
+            "query($id: ID!) { node(id: $id) { ... on Complaint { founded } } }",
+            json!({ "id": cid }),
+            Some(&op),
+        )
+        .await;
+    assert_eq!(ok(&r)["node"]["founded"], false);
 }
 
 #[tokio::test]
@@ -933,6 +958,49 @@ async fn apply(app: &TestApp, token: &str, record: &str, sha: &str) -> Value {
     r["data"]["applyForRepair"].clone()
 }
 
+/// Proofs sent with an application for someone else's record are refused
+/// and not kept; the same bytes from the record's owner are.
+#[tokio::test]
+async fn proofs_for_someone_elses_record_are_not_stored() {
+    let app = app().await;
+    let record = rid(&penalty(&app).await);
+    let proof = b"%PDF-1.7\n% proof sent by the wrong subject\n".to_vec();
+    let sha = xinyong::crypto::sha256_hex(&proof);
+    let stored = app
+        .state
+        .config
+        .data_dir
+        .join("attachments")
+        .join(&sha[..2])
+        .join(&sha);
+    let send = |token: String, commitment: String| {
+        let (app, record, proof) = (&app, record.clone(), proof.clone());
+        async move {
+            let r = multipart(
+                app,
+                &token,
+                APPLY,
+                json!({ "i": { "record": record, "commitmentSha256": commitment, "acceptedBy": "林晓峰", "proofs": [null] } }),
+                &[("variables.i.proofs.0", "凭证.pdf", proof)],
+            )
+            .await;
+            r["data"]["applyForRepair"].clone()
+        }
+    };
+
+    let other = person(&app).await;
+    let p = send(other, "0".repeat(64)).await;
+    assert_eq!(codes(&p), vec!["RECORD_NOT_FOUND"]);
+    assert!(!stored.exists(), "{} was kept", stored.display());
+
+    let token = owner(&app).await;
+    let l = letter(&app, &token, &record).await;
+    let commitment = l["sha256"].as_str().expect("sha").to_string();
+    let p = send(token, commitment).await;
+    assert_eq!(codes(&p), Vec::<String>::new(), "{p}");
+    assert!(stored.exists(), "the owner's proof is stored");
+}
+
 #[tokio::test]
 async fn repair_approved_ends_publication_and_rejected_can_be_complained_about() {
     let app = app().await;
@@ -1202,6 +1270,28 @@ async fn a_provisional_deadline_is_recomputed_when_its_year_is_loaded() {
     let f = objection(&app, &token, &firm_id).await;
     assert_eq!(deadline(&f, "first_check")["dueOn"], "2026-11-25");
     assert!(!events(&f).contains(&"deadline_recomputed".to_string()));
+    // The applicant is told the new day, for the moved case only.
+    let moved = notice::Entity::find()
+        .filter(notice::Column::Kind.eq("deadline_moved"))
+        .all(&app.state.db)
+        .await
+        .expect("notices");
+    assert!(!moved.is_empty(), "no deadline_moved notice");
+    let oid =
+        xinyong::graphql::node::decode_id_of(&id, NodeType::Objection).expect("an objection id");
+    for n in &moved {
+        assert_eq!(
+            n.link.as_deref(),
+            Some(format!("/cases/objections/{oid}").as_str())
+        );
+        assert_eq!(n.data["due_on"], "2027-01-05", "{:?}", n.data);
+        assert_eq!(n.data["due_on_before"], "2027-01-04");
+        assert!(
+            n.body.contains("2027-01-05") && n.body.contains("2027-01-04"),
+            "{}",
+            n.body
+        );
+    }
 
     // The sweep follows the new day: no "due today" reminder on Jan 4.
     app.clock.set(at("2027-01-04T02:00:00Z"));

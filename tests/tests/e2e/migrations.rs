@@ -912,6 +912,7 @@ async fn every_entity_round_trips_a_row() {
             statement: "处理超期".into(),
             status: ComplaintStatus::Received,
             outcome_reason: None,
+            founded: Some(false),
             received_at: t0(),
             decided_at: None,
             created_at: t0(),

@@ -140,6 +140,7 @@ pub async fn file(
         statement: Set(statement.clone()),
         status: Set(ComplaintStatus::Received),
         outcome_reason: Set(None),
+        founded: Set(None),
         received_at: Set(now),
         decided_at: Set(None),
         created_at: Set(now),
@@ -230,6 +231,7 @@ pub async fn decide(
     let mut row: complaint::ActiveModel = c.clone().into();
     row.status = Set(ComplaintStatus::Decided);
     row.outcome_reason = Set(Some(reason.clone()));
+    row.founded = Set(Some(founded));
     row.decided_at = Set(Some(now));
     row.updated_at = Set(now);
     row.version = Set(c.version + 1);

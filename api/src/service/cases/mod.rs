@@ -29,6 +29,7 @@ use sea_orm::{
 };
 use serde_json::{Value, json};
 
+use super::notices::{self, NoticeKind};
 use super::{ServiceError, ServiceResult};
 use crate::auth::Actor;
 use crate::state::{AppState, Reference};
@@ -470,7 +471,7 @@ pub async fn recompute_deadlines(
         // Reminders already sent stay sent (their timestamps are kept); the
         // sweep looks again at the next instant the new due day calls for.
         row.next_check_at = Set(Some(first_check_at(reference, due.date, now)));
-        row.update(conn).await?;
+        let updated = row.update(conn).await?;
         event(
             conn,
             d.case_kind,
@@ -492,6 +493,24 @@ pub async fn recompute_deadlines(
             now,
         )
         .await?;
+        // The applicant follows the case against this day: tell them it moved.
+        if due.date != d.due_on
+            && let Some(facts) = facts_of(conn, d.case_kind, d.case_id).await?
+        {
+            let mut params = facts.deadline(&updated).params();
+            params["due_on_before"] = json!(d.due_on.to_string());
+            params["calendar_year"] = json!(year);
+            notices::notify_subject(
+                conn,
+                now,
+                d.subject_id,
+                NoticeKind::DeadlineMoved,
+                params,
+                Some(link(d.case_kind, d.case_id)),
+                Some(&format!("deadline:{}:moved:{}", d.id, due.date)),
+            )
+            .await?;
+        }
         moved += 1;
     }
     Ok(moved)

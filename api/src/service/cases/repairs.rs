@@ -232,6 +232,9 @@ pub async fn apply(
         (Ok(s), Ok(f)) => (s, f),
         _ => return Err(ServiceError::Internal("checked input went missing".into())),
     };
+    // Someone else's record is refused before a byte of the proofs is kept
+    // (checked again in the transaction below).
+    own_record(&state.db, actor, input.record_id).await?;
     attachments::store(state, &files).await?;
 
     let now = state.now();
