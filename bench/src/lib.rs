@@ -23,6 +23,26 @@ pub mod db;
 pub mod load;
 pub mod proc;
 
+/// A benchmark binary's `main`: runs `run` on a multi-threaded runtime and
+/// turns an error into a message on stderr and exit code 1.
+pub fn main_with<F>(run: F) -> std::process::ExitCode
+where
+    F: std::future::Future<Output = Result<(), db::BoxError>>,
+{
+    let result = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .map_err(db::BoxError::from)
+        .and_then(|rt| rt.block_on(run));
+    match result {
+        Ok(()) => std::process::ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("error: {e}");
+            std::process::ExitCode::FAILURE
+        }
+    }
+}
+
 /// splitmix64: a tiny deterministic generator (no dependency, same data every run).
 fn mix(mut x: u64) -> u64 {
     x = x.wrapping_add(0x9E37_79B9_7F4A_7C15);

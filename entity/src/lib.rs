@@ -52,6 +52,9 @@ pub mod chain_head;
 pub mod job_run;
 pub mod query_log;
 
+// Decoding by position on hot paths
+pub mod positional;
+
 /// The entities under their table names in CamelCase, as `sea-orm-cli` would generate.
 pub mod prelude {
     pub use super::account::Entity as Account;

@@ -22,6 +22,7 @@ mod m20260301_000013_case_clocks;
 mod m20261122_000014_unsealed_rows;
 mod m20261122_000015_lean_record_indexes;
 mod m20261122_000016_complaint_founded;
+mod m20261122_000017_archive_claim_index;
 
 pub struct Migrator;
 
@@ -46,6 +47,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261122_000014_unsealed_rows::Migration),
             Box::new(m20261122_000015_lean_record_indexes::Migration),
             Box::new(m20261122_000016_complaint_founded::Migration),
+            Box::new(m20261122_000017_archive_claim_index::Migration),
         ]
     }
 }

@@ -354,11 +354,7 @@ pub async fn authenticate(state: &AppState, bearer: &str) -> ServiceResult<Actor
         }
         TokenKind::Client => {
             // The client with its agency in one read: every API request pays it.
-            let client = api_client::Entity::find()
-                .filter(api_client::Column::ClientId.eq(claims.sub.as_str()))
-                .find_also_related(agency::Entity)
-                .one(&state.db)
-                .await?;
+            let client = super::fixed::client_with_agency(&state.db, &claims.sub).await?;
             match client {
                 Some((c, agency))
                     if c.status == ClientStatus::Active

@@ -272,8 +272,10 @@ fn status_condition(s: ConsentStatus, now: DateTime<Utc>) -> Condition {
     }
 }
 
-/// Rows usable at `now`: active, begun, not expired, a use left.
-fn usable_condition(now: DateTime<Utc>) -> Condition {
+/// Rows usable at `now`: active, begun, not expired, a use left. The
+/// consented query runs this condition as fixed SQL (`service::fixed`); the
+/// e2e tests compare the two.
+pub fn usable_condition(now: DateTime<Utc>) -> Condition {
     live(now)
         .add(consent::Column::ValidFrom.lte(now))
         .add(uses_left(&dc::period_key(now)))
@@ -296,26 +298,9 @@ pub async fn use_consent(
     agency_id: i64,
     now: DateTime<Utc>,
 ) -> ServiceResult<Option<consent::Model>> {
-    let pk = dc::period_key(now);
-    let period_uses = Expr::case(
-        Expr::col(consent::Column::PeriodKey).eq(pk.clone()),
-        Expr::col(consent::Column::PeriodUses).add(1),
-    )
-    .finally(1);
-    let mut rows = consent::Entity::update_many()
-        .col_expr(
-            consent::Column::Uses,
-            Expr::col(consent::Column::Uses).add(1),
-        )
-        .col_expr(consent::Column::PeriodUses, period_uses.into())
-        .col_expr(consent::Column::PeriodKey, Expr::value(Some(pk)))
-        .col_expr(consent::Column::LastUsedAt, Expr::value(Some(now)))
-        .filter(consent::Column::Id.eq(consent_id))
-        .filter(consent::Column::AgencyId.eq(agency_id))
-        .filter(usable_condition(now))
-        .exec_with_returning(conn)
-        .await?;
-    Ok(rows.pop())
+    // On the consented query's path: a fixed statement (`service::fixed`),
+    // whose condition is `usable_condition` written out.
+    Ok(super::fixed::use_consent(conn, consent_id, agency_id, now, &dc::period_key(now)).await?)
 }
 
 /// The agency's consents from the subject for the purpose that are usable
@@ -327,14 +312,15 @@ pub async fn usable_consents(
     purpose_code: &str,
     now: DateTime<Utc>,
 ) -> ServiceResult<Vec<consent::Model>> {
-    let rows = consent::Entity::find()
-        .filter(consent::Column::AgencyId.eq(agency_id))
-        .filter(consent::Column::SubjectId.eq(subject_id))
-        .filter(consent::Column::PurposeCode.eq(purpose_code))
-        .filter(usable_condition(now))
-        .order_by_asc(consent::Column::Id)
-        .all(conn)
-        .await?;
+    let rows = super::fixed::usable_consents(
+        conn,
+        agency_id,
+        subject_id,
+        purpose_code,
+        now,
+        &dc::period_key(now),
+    )
+    .await?;
     Ok(rows.into_iter().filter(|c| usable(c, now)).collect())
 }
 

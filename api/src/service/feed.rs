@@ -373,7 +373,11 @@ pub async fn record_changes(
         Default::default()
     } else {
         subject::Entity::find()
-            .filter(subject::Column::Id.is_in(subject_ids))
+            .filter(super::one_of(
+                state.db.get_database_backend(),
+                subject::Column::Id,
+                subject_ids,
+            ))
             .all(&state.db)
             .await?
             .into_iter()

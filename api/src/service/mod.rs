@@ -19,6 +19,7 @@ pub mod demo;
 pub mod department_records;
 pub mod directory;
 pub mod feed;
+pub mod fixed;
 pub mod notices;
 pub mod query_log;
 pub mod records;
@@ -163,9 +164,60 @@ where
     }
 }
 
+/// `rows` in chunks of `max`, the remainder in chunks whose sizes are
+/// powers of two (399 rows: 256, 128, 8, 4, 2, 1).
+///
+/// A multi-row `INSERT … VALUES` is a different statement for every row
+/// count, and the driver prepares and caches each (100 per connection):
+/// chunks of any size filled the caches with up to `max` variants of tens
+/// of kilobytes each and kept re-preparing them (docs/reliability.md,
+/// "Memory over time"). With this ladder a table has at most about
+/// log2(max) + 2 insert statements, for a few more round trips on the
+/// remainder.
+pub fn insert_chunks<T>(rows: &[T], max: usize) -> impl Iterator<Item = &[T]> {
+    let mut rest = rows;
+    std::iter::from_fn(move || {
+        if rest.is_empty() {
+            return None;
+        }
+        let n = if rest.len() >= max {
+            max.max(1)
+        } else {
+            // The largest power of two not above what is left.
+            1 << (usize::BITS - 1 - rest.len().leading_zeros())
+        };
+        let (chunk, tail) = rest.split_at(n);
+        rest = tail;
+        Some(chunk)
+    })
+}
+
 #[cfg(test)]
 mod tests {
-    use super::UniqueKey;
+    use super::{UniqueKey, insert_chunks};
+
+    #[test]
+    fn insert_chunks_use_few_sizes_and_keep_every_row_in_order() {
+        let mut sizes = std::collections::BTreeSet::new();
+        for n in 0..=1300usize {
+            let rows: Vec<usize> = (0..n).collect();
+            let chunks: Vec<&[usize]> = insert_chunks(&rows, 400).collect();
+            assert_eq!(chunks.concat(), rows, "{n}");
+            for c in &chunks {
+                assert!(
+                    c.len() == 400 || c.len().is_power_of_two(),
+                    "{n}: {}",
+                    c.len()
+                );
+                sizes.insert(c.len());
+            }
+        }
+        // 400 and 1, 2, 4, …, 256.
+        assert_eq!(sizes.len(), 10, "{sizes:?}");
+        let parts: Vec<usize> = insert_chunks(&[0u8; 399], 400).map(<[u8]>::len).collect();
+        assert_eq!(parts, [256, 128, 8, 4, 2, 1]);
+        assert_eq!(insert_chunks(&[0u8; 3], 0).count(), 3);
+    }
 
     #[test]
     fn unique_messages_of_both_backends_map_to_keys() {

@@ -9,13 +9,15 @@
 //! that carry a secret (verification link, reset link, binding code) go by
 //! [`enqueue_email`] only, never into an inbox.
 
+use std::collections::{HashMap, HashSet};
+
 use chrono::{DateTime, Duration, Utc};
 use entity::enums::{AccountRole, AccountStatus, ConsentStatus, EmailStatus};
 use entity::{account, account_subject, agency, consent, notice, outbox_email, query_log, subject};
 use sea_orm::sea_query::Expr;
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter,
-    QueryOrder, QuerySelect, Set,
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, DbBackend, EntityTrait, PaginatorTrait,
+    QueryFilter, QueryOrder, QuerySelect, Set,
 };
 use serde_json::{Value, json};
 
@@ -282,43 +284,291 @@ pub async fn notify<C: ConnectionTrait>(
         }
     }
     let Some(acct) = account::Entity::find_by_id(n.account_id).one(conn).await? else {
-        return Err(ServiceError::Internal(format!(
-            "notice to unknown account {}",
-            n.account_id
-        )));
+        return Err(unknown_account(n.account_id));
     };
-    let lang = Lang::from_tag(&acct.language);
-    let r = templates::render(n.kind, lang, &n.params, n.link.as_deref());
-    let row = notice::ActiveModel {
-        account_id: Set(n.account_id),
-        subject_id: Set(n.subject_id),
-        kind: Set(n.kind.as_str().to_string()),
-        title: Set(truncate(&r.title, 250)),
-        body: Set(r.paragraph.clone()),
-        link: Set(n.link),
-        data: Set(n.params),
-        dedupe_key: Set(n.dedupe_key),
-        created_at: Set(now),
-        read_at: Set(None),
-        ..Default::default()
-    }
-    .insert(conn)
-    .await?;
-    let prefs = NoticePrefs::from_json(&acct.notify_prefs);
-    if acct.status == AccountStatus::Active && prefs.emails(n.kind) {
-        insert_email(
-            conn,
-            now,
-            Some(row.id),
-            &acct.email,
-            lang,
-            &r,
-            &format!("notice:{}", row.id),
-        )
-        .await?;
+    let c = Composed::new(&acct, n);
+    let row = c.row(now).insert(conn).await?;
+    if let Some(email) = c.email_row(now, row.id) {
+        email.insert(conn).await?;
     }
     Ok(Some(row.id))
 }
+
+fn unknown_account(id: i64) -> ServiceError {
+    ServiceError::Internal(format!("notice to unknown account {id}"))
+}
+
+/// A notice rendered for its recipient: what [`notify`] and
+/// [`notify_many`] write, decided in one place.
+struct Composed {
+    n: NewNotice,
+    title: String,
+    body: String,
+    /// The email that carries it, when the account takes this kind by email.
+    email: Option<Letter>,
+}
+
+struct Letter {
+    to: String,
+    lang: Lang,
+    r: templates::Rendered,
+}
+
+impl Composed {
+    /// Renders `n` in `acct`'s language.
+    fn new(acct: &account::Model, n: NewNotice) -> Composed {
+        let lang = Lang::from_tag(&acct.language);
+        let r = templates::render(n.kind, lang, &n.params, n.link.as_deref());
+        let prefs = NoticePrefs::from_json(&acct.notify_prefs);
+        let wants = acct.status == AccountStatus::Active && prefs.emails(n.kind);
+        Composed {
+            title: truncate(&r.title, 250),
+            body: r.paragraph.clone(),
+            email: wants.then(|| Letter {
+                to: acct.email.clone(),
+                lang,
+                r,
+            }),
+            n,
+        }
+    }
+
+    fn row(&self, now: DateTime<Utc>) -> notice::ActiveModel {
+        notice::ActiveModel {
+            account_id: Set(self.n.account_id),
+            subject_id: Set(self.n.subject_id),
+            kind: Set(self.n.kind.as_str().to_string()),
+            title: Set(self.title.clone()),
+            body: Set(self.body.clone()),
+            link: Set(self.n.link.clone()),
+            data: Set(self.n.params.clone()),
+            dedupe_key: Set(self.n.dedupe_key.clone()),
+            created_at: Set(now),
+            read_at: Set(None),
+            ..Default::default()
+        }
+    }
+
+    /// The email of the notice once it has its id.
+    fn email_row(&self, now: DateTime<Utc>, notice_id: i64) -> Option<outbox_email::ActiveModel> {
+        let l = self.email.as_ref()?;
+        Some(email_row(
+            now,
+            Some(notice_id),
+            &l.to,
+            l.lang,
+            &l.r,
+            &format!("notice:{notice_id}"),
+        ))
+    }
+}
+
+/// Rows per multi-row INSERT on SQLite: keeps the bind parameters of one
+/// statement (13 per email) far under SQLite's limit.
+const INSERT_CHUNK: usize = 400;
+
+/// Values per `IN (…)` look-up: one bind parameter each on SQLite, so a
+/// long list is cut; on PostgreSQL one array parameter holds them all
+/// ([`super::one_of`]).
+pub(crate) fn lookup_chunk(backend: DbBackend) -> usize {
+    match backend {
+        DbBackend::Postgres => usize::MAX,
+        _ => 1000,
+    }
+}
+
+/// Writes a batch of notices as [`notify`] writes each in turn (a dedupe
+/// key already used, or used earlier in the batch, skips its notice), in
+/// a few statements whatever the batch's size: the keys and the accounts
+/// are looked up at once, the inbox rows and their emails inserted
+/// together. For jobs that notify many (the deadline sweep). Each notice
+/// needs its dedupe key: the key is what pairs an inserted row with its
+/// email. Returns how many notices were written.
+pub async fn notify_many<C: ConnectionTrait>(
+    conn: &C,
+    now: DateTime<Utc>,
+    notices: Vec<NewNotice>,
+) -> ServiceResult<usize> {
+    if notices.is_empty() {
+        return Ok(0);
+    }
+    let backend = conn.get_database_backend();
+    let mut keys = Vec::with_capacity(notices.len());
+    for n in &notices {
+        let key = n.dedupe_key.clone().ok_or_else(|| {
+            ServiceError::Internal("a notice of a batch has no dedupe key".into())
+        })?;
+        keys.push(key);
+    }
+    let mut used: HashSet<String> = HashSet::new();
+    for chunk in keys.chunks(lookup_chunk(backend)) {
+        let seen: Vec<Option<String>> = notice::Entity::find()
+            .select_only()
+            .column(notice::Column::DedupeKey)
+            .filter(super::one_of(
+                backend,
+                notice::Column::DedupeKey,
+                chunk.to_vec(),
+            ))
+            .into_tuple()
+            .all(conn)
+            .await?;
+        used.extend(seen.into_iter().flatten());
+    }
+    let mut ids: Vec<i64> = notices.iter().map(|n| n.account_id).collect();
+    ids.sort_unstable();
+    ids.dedup();
+    let mut accounts: HashMap<i64, account::Model> = HashMap::with_capacity(ids.len());
+    for chunk in ids.chunks(lookup_chunk(backend)) {
+        let rows = account::Entity::find()
+            .filter(super::one_of(backend, account::Column::Id, chunk.to_vec()))
+            .all(conn)
+            .await?;
+        accounts.extend(rows.into_iter().map(|a| (a.id, a)));
+    }
+    let mut batch = Vec::with_capacity(notices.len());
+    for (n, key) in notices.into_iter().zip(keys) {
+        if !used.insert(key) {
+            continue;
+        }
+        let acct = accounts
+            .get(&n.account_id)
+            .ok_or_else(|| unknown_account(n.account_id))?;
+        batch.push(Composed::new(acct, n));
+    }
+    if batch.is_empty() {
+        return Ok(0);
+    }
+    if backend == DbBackend::Postgres {
+        insert_composed_pg(conn, now, &batch).await?;
+    } else {
+        for chunk in batch.chunks(INSERT_CHUNK) {
+            let inserted = notice::Entity::insert_many(chunk.iter().map(|c| c.row(now)))
+                .exec_with_returning(conn)
+                .await?;
+            let ids: HashMap<String, i64> = inserted
+                .into_iter()
+                .filter_map(|m| m.dedupe_key.map(|k| (k, m.id)))
+                .collect();
+            let mut emails = Vec::new();
+            for c in chunk {
+                let id =
+                    c.n.dedupe_key
+                        .as_ref()
+                        .and_then(|k| ids.get(k))
+                        .ok_or_else(|| {
+                            ServiceError::Internal("an inserted notice is missing".into())
+                        })?;
+                emails.extend(c.email_row(now, *id));
+            }
+            if !emails.is_empty() {
+                outbox_email::Entity::insert_many(emails)
+                    .exec_without_returning(conn)
+                    .await?;
+            }
+        }
+    }
+    Ok(batch.len())
+}
+
+/// [`INSERT_NOTICES_PG`]: the batch as one array per column, so that the
+/// statement is the same whatever the batch's size (planned once).
+async fn insert_composed_pg<C: ConnectionTrait>(
+    conn: &C,
+    now: DateTime<Utc>,
+    batch: &[Composed],
+) -> ServiceResult<()> {
+    use sea_orm::{ActiveEnum, Statement};
+    let n = batch.len();
+    let mut account_id = Vec::with_capacity(n);
+    let mut subject_id = Vec::with_capacity(n);
+    let mut has_subject = Vec::with_capacity(n);
+    let mut kind = Vec::with_capacity(n);
+    let mut title = Vec::with_capacity(n);
+    let mut body = Vec::with_capacity(n);
+    let mut link = Vec::with_capacity(n);
+    let mut has_link = Vec::with_capacity(n);
+    let mut data = Vec::with_capacity(n);
+    let mut dedupe_key = Vec::with_capacity(n);
+    let mut emailed = Vec::with_capacity(n);
+    let mut to_address = Vec::with_capacity(n);
+    let mut language = Vec::with_capacity(n);
+    let mut body_text = Vec::with_capacity(n);
+    let mut body_html = Vec::with_capacity(n);
+    for c in batch {
+        account_id.push(c.n.account_id);
+        subject_id.push(c.n.subject_id.unwrap_or_default());
+        has_subject.push(c.n.subject_id.is_some());
+        kind.push(c.n.kind.as_str().to_string());
+        title.push(c.title.clone());
+        body.push(c.body.clone());
+        link.push(c.n.link.clone().unwrap_or_default());
+        has_link.push(c.n.link.is_some());
+        data.push(
+            serde_json::to_string(&c.n.params).map_err(|e| {
+                ServiceError::Internal(format!("encoding a notice's parameters: {e}"))
+            })?,
+        );
+        dedupe_key.push(c.n.dedupe_key.clone().unwrap_or_default());
+        emailed.push(c.email.is_some());
+        let l = c.email.as_ref();
+        to_address.push(l.map(|l| l.to.clone()).unwrap_or_default());
+        language.push(l.map(|l| l.lang.tag().to_string()).unwrap_or_default());
+        body_text.push(l.map(|l| l.r.text.clone()).unwrap_or_default());
+        body_html.push(l.map(|l| l.r.html.clone()).unwrap_or_default());
+    }
+    let values: Vec<sea_orm::Value> = vec![
+        account_id.into(),
+        subject_id.into(),
+        has_subject.into(),
+        kind.into(),
+        title.into(),
+        body.into(),
+        link.into(),
+        has_link.into(),
+        data.into(),
+        dedupe_key.into(),
+        emailed.into(),
+        to_address.into(),
+        language.into(),
+        body_text.into(),
+        body_html.into(),
+        now.into(),
+        EmailStatus::Pending.to_value().into(),
+    ];
+    let stmt = Statement::from_sql_and_values(DbBackend::Postgres, INSERT_NOTICES_PG, values);
+    conn.execute_raw(stmt).await?;
+    Ok(())
+}
+
+/// `$1`..`$15` the notices, one array per column (absent subject and link
+/// as flags: array elements cannot be NULL), `$16` now, `$17` the status
+/// of a new email. The notices get their ids in the batch's order, and
+/// each email the id of its notice (paired by dedupe key) in the same
+/// order, as one [`notify`] after another would write them.
+const INSERT_NOTICES_PG: &str = r#"
+WITH input AS (
+    SELECT * FROM unnest($1::bigint[], $2::bigint[], $3::bool[], $4::text[], $5::text[],
+        $6::text[], $7::text[], $8::bool[], $9::text[], $10::text[], $11::bool[], $12::text[],
+        $13::text[], $14::text[], $15::text[])
+      WITH ORDINALITY AS x(account_id, subject_id, has_subject, kind, title, body, link, has_link,
+        data, dedupe_key, emailed, to_address, language, body_text, body_html, ord)
+), n AS (
+    INSERT INTO notice (account_id, subject_id, kind, title, body, link, data, dedupe_key,
+        created_at, read_at)
+    SELECT account_id, CASE WHEN has_subject THEN subject_id END, kind, title, body,
+        CASE WHEN has_link THEN link END, data::jsonb, dedupe_key, $16, NULL
+    FROM input ORDER BY ord
+    RETURNING id, dedupe_key
+)
+INSERT INTO outbox_email (notice_id, to_address, language, subject, body_text, body_html,
+    status, attempts, next_attempt_at, last_error, idempotency_key, created_at, sent_at)
+SELECT n.id, i.to_address, i.language, i.title, i.body_text, i.body_html,
+    $17, 0, $16, NULL, 'notice:' || n.id, $16, NULL
+FROM n JOIN input i ON i.dedupe_key = n.dedupe_key
+WHERE i.emailed
+ORDER BY n.id
+"#;
 
 /// An email that is not an inbox notice (it carries a secret, or goes to
 /// an address that is not an account's). `idempotency_key` makes a second
@@ -356,6 +606,20 @@ async fn insert_email<C: ConnectionTrait>(
     r: &templates::Rendered,
     key: &str,
 ) -> ServiceResult<()> {
+    email_row(now, notice_id, to, lang, r, key)
+        .insert(conn)
+        .await?;
+    Ok(())
+}
+
+fn email_row(
+    now: DateTime<Utc>,
+    notice_id: Option<i64>,
+    to: &str,
+    lang: Lang,
+    r: &templates::Rendered,
+    key: &str,
+) -> outbox_email::ActiveModel {
     outbox_email::ActiveModel {
         notice_id: Set(notice_id),
         to_address: Set(to.to_string()),
@@ -372,9 +636,6 @@ async fn insert_email<C: ConnectionTrait>(
         sent_at: Set(None),
         ..Default::default()
     }
-    .insert(conn)
-    .await?;
-    Ok(())
 }
 
 fn truncate(s: &str, max_chars: usize) -> String {
@@ -432,13 +693,62 @@ pub async fn notify_department<C: ConnectionTrait>(
     link: Option<String>,
     dedupe_key: Option<&str>,
 ) -> ServiceResult<usize> {
-    let staff = account::Entity::find()
+    let staff = active_staff()
         .filter(account::Column::DepartmentId.eq(department_id))
-        .filter(account::Column::Role.eq(AccountRole::DepartmentStaff))
-        .filter(account::Column::Status.eq(AccountStatus::Active))
         .all(conn)
         .await?;
     notify_accounts(conn, now, staff, kind, params, link, dedupe_key).await
+}
+
+/// Who hears of a department's cases: its active staff accounts.
+fn active_staff() -> sea_orm::Select<account::Entity> {
+    account::Entity::find()
+        .filter(account::Column::Role.eq(AccountRole::DepartmentStaff))
+        .filter(account::Column::Status.eq(AccountStatus::Active))
+}
+
+/// Who hears of the platform's own cases and of escalations.
+fn active_operators() -> sea_orm::Select<account::Entity> {
+    account::Entity::find()
+        .filter(account::Column::Role.eq(AccountRole::Operator))
+        .filter(account::Column::Status.eq(AccountStatus::Active))
+}
+
+/// The accounts [`notify_operators`] notifies, by id, for a batch.
+pub async fn operators<C: ConnectionTrait>(conn: &C) -> ServiceResult<Vec<account::Model>> {
+    Ok(active_operators()
+        .order_by_asc(account::Column::Id)
+        .all(conn)
+        .await?)
+}
+
+/// The accounts [`notify_department`] notifies, for each of
+/// `departments` (by id), for a batch.
+pub async fn staff_of<C: ConnectionTrait>(
+    conn: &C,
+    mut departments: Vec<i64>,
+) -> ServiceResult<HashMap<i64, Vec<account::Model>>> {
+    departments.sort_unstable();
+    departments.dedup();
+    let backend = conn.get_database_backend();
+    let mut staff: HashMap<i64, Vec<account::Model>> = HashMap::new();
+    for chunk in departments.chunks(lookup_chunk(backend)) {
+        let rows = active_staff()
+            .filter(super::one_of(
+                backend,
+                account::Column::DepartmentId,
+                chunk.to_vec(),
+            ))
+            .order_by_asc(account::Column::Id)
+            .all(conn)
+            .await?;
+        for a in rows {
+            if let Some(d) = a.department_id {
+                staff.entry(d).or_default().push(a);
+            }
+        }
+    }
+    Ok(staff)
 }
 
 /// Notifies the active operators.
@@ -450,11 +760,7 @@ pub async fn notify_operators<C: ConnectionTrait>(
     link: Option<String>,
     dedupe_key: Option<&str>,
 ) -> ServiceResult<usize> {
-    let ops = account::Entity::find()
-        .filter(account::Column::Role.eq(AccountRole::Operator))
-        .filter(account::Column::Status.eq(AccountStatus::Active))
-        .all(conn)
-        .await?;
+    let ops = active_operators().all(conn).await?;
     notify_accounts(conn, now, ops, kind, params, link, dedupe_key).await
 }
 

@@ -14,9 +14,7 @@ use domain::rules::QUERY_LOG_RETENTION;
 use entity::enums::{ActorKind, Channel};
 use entity::{agency, chain_head, credit_record, department, query_log, record_category};
 use sea_orm::sea_query::{Expr, ExprTrait};
-use sea_orm::{
-    ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect, Set,
-};
+use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
 use serde_json::json;
 
 use super::audit::{self, AuditEntry};
@@ -50,29 +48,24 @@ pub struct Entry {
 /// Appends one row on `conn` (the read's transaction), unchained: the
 /// sealer chains it later, so writing takes no global lock.
 pub async fn write(conn: &impl ConnectionTrait, e: Entry) -> Result<(), sea_orm::DbErr> {
-    let row = query_log::ActiveModel {
-        occurred_at: Set(e.occurred_at),
-        subject_id: Set(e.subject_id),
-        actor_kind: Set(e.actor_kind),
-        account_id: Set(e.account_id),
-        api_client_id: Set(e.api_client_id),
-        agency_id: Set(e.agency_id),
-        department_id: Set(e.department_id),
-        consent_id: Set(e.consent_id),
-        purpose_code: Set(e.purpose_code),
-        purpose_text: Set(e.purpose_text),
-        channel: Set(e.channel),
-        record_ids: Set(json!(e.record_ids)),
-        request_id: Set(e.request_id),
-        chain_seq: Set(None),
-        prev_hash: Set(None),
-        hash: Set(None),
-        ..Default::default()
-    };
-    query_log::Entity::insert(row)
-        .exec_without_returning(conn)
-        .await?;
-    Ok(())
+    // Every consented query writes one: a fixed statement (`service::fixed`);
+    // `chain_seq`, `prev_hash` and `hash` stay NULL until sealed.
+    let values: Vec<sea_orm::Value> = vec![
+        e.occurred_at.into(),
+        e.subject_id.into(),
+        e.actor_kind.into(),
+        e.account_id.into(),
+        e.api_client_id.into(),
+        e.agency_id.into(),
+        e.department_id.into(),
+        e.consent_id.into(),
+        e.purpose_code.into(),
+        e.purpose_text.into(),
+        e.channel.into(),
+        json!(e.record_ids).into(),
+        e.request_id.into(),
+    ];
+    super::fixed::execute(conn, super::fixed::INSERT_QUERY_LOG, values).await
 }
 
 // ---------------------------------------------------------------------------
@@ -193,7 +186,11 @@ pub async fn subject_query_log(
         HashMap::new()
     } else {
         agency::Entity::find()
-            .filter(agency::Column::Id.is_in(agency_ids))
+            .filter(super::one_of(
+                state.db.get_database_backend(),
+                agency::Column::Id,
+                agency_ids,
+            ))
             .all(&state.db)
             .await?
             .into_iter()
@@ -204,7 +201,11 @@ pub async fn subject_query_log(
         HashMap::new()
     } else {
         department::Entity::find()
-            .filter(department::Column::Id.is_in(department_ids))
+            .filter(super::one_of(
+                state.db.get_database_backend(),
+                department::Column::Id,
+                department_ids,
+            ))
             .all(&state.db)
             .await?
             .into_iter()
@@ -223,7 +224,11 @@ pub async fn subject_query_log(
     let mut records: HashMap<i64, credit_record::Model> = HashMap::new();
     for chunk in record_ids.chunks(500) {
         for r in credit_record::Entity::find()
-            .filter(credit_record::Column::Id.is_in(chunk.iter().copied()))
+            .filter(super::one_of(
+                state.db.get_database_backend(),
+                credit_record::Column::Id,
+                chunk.to_vec(),
+            ))
             // Defence in depth: only this subject's records.
             .filter(credit_record::Column::SubjectId.eq(subject_id))
             .all(&state.db)

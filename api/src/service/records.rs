@@ -474,7 +474,7 @@ async fn insert_new_subjects(
     }
     if conn.get_database_backend() != DatabaseBackend::Postgres {
         let mut inserted = Vec::with_capacity(rows.len());
-        for chunk in rows.chunks(INSERT_CHUNK) {
+        for chunk in super::insert_chunks(&rows, INSERT_CHUNK) {
             let models = chunk.iter().map(|m| {
                 let mut row = subject::ActiveModel::from(m.clone()).reset_all();
                 row.id = sea_orm::ActiveValue::NotSet;
@@ -1099,12 +1099,12 @@ async fn apply_corrections(
         });
         ids.push(old.id);
     }
-    for chunk in revisions.chunks(INSERT_CHUNK) {
+    for chunk in super::insert_chunks(&revisions, INSERT_CHUNK) {
         record_revision::Entity::insert_many(chunk.to_vec())
             .exec_without_returning(conn)
             .await?;
     }
-    for chunk in events.chunks(INSERT_CHUNK) {
+    for chunk in super::insert_chunks(&events, INSERT_CHUNK) {
         change_event::Entity::insert_many(chunk.to_vec())
             .exec_without_returning(conn)
             .await?;
@@ -1134,7 +1134,7 @@ async fn insert_new_records(
         return insert_new_records_pg(conn, s, fresh, now, outcomes).await;
     }
     let mut created: Vec<Created> = Vec::with_capacity(fresh.len());
-    for chunk in fresh.chunks(INSERT_CHUNK) {
+    for chunk in super::insert_chunks(&fresh, INSERT_CHUNK) {
         let rows: Vec<credit_record::ActiveModel> = chunk
             .iter()
             .map(|(c, subj)| new_row(c, subj.id, s, now))
@@ -1370,7 +1370,7 @@ async fn write_events(
     event: &str,
     now: DateTime<Utc>,
 ) -> ServiceResult<()> {
-    for chunk in rows.chunks(INSERT_CHUNK) {
+    for chunk in super::insert_chunks(rows, INSERT_CHUNK) {
         let events: Vec<change_event::ActiveModel> = chunk
             .iter()
             .map(|r| change_event::ActiveModel {
@@ -1407,7 +1407,7 @@ async fn write_revisions(
     kind: ChangeKind,
     now: DateTime<Utc>,
 ) -> ServiceResult<()> {
-    for chunk in changed.chunks(INSERT_CHUNK) {
+    for chunk in super::insert_chunks(changed, INSERT_CHUNK) {
         let revisions: Vec<record_revision::ActiveModel> = chunk
             .iter()
             .map(|(before, r)| record_revision::ActiveModel {
@@ -1456,7 +1456,11 @@ async fn mirror_onto_related_persons(
     }
     let org_ids: Vec<i64> = serious.iter().map(|(r, _, _)| r.subject_id).collect();
     let people = related_person::Entity::find()
-        .filter(related_person::Column::SubjectId.is_in(org_ids))
+        .filter(super::one_of(
+            conn.get_database_backend(),
+            related_person::Column::SubjectId,
+            org_ids,
+        ))
         .filter(related_person::Column::PersonSubjectId.is_not_null())
         .filter(related_person::Column::Role.is_in([
             RelatedRole::LegalRepresentative,
@@ -1488,7 +1492,7 @@ async fn mirror_onto_related_persons(
         }
     }
     let mut mirrored = Vec::new();
-    for chunk in rows.chunks(INSERT_CHUNK) {
+    for chunk in super::insert_chunks(&rows, INSERT_CHUNK) {
         let inserted = credit_record::Entity::insert_many(chunk.to_vec())
             .on_conflict(
                 sea_orm::sea_query::OnConflict::columns([
@@ -1661,6 +1665,10 @@ pub async fn late_submissions(
         .await?)
 }
 
+/// `status = 'active'` as the archiving claim writes it: the predicate of
+/// `idx_credit_record_active_disclosure_end`, word for word.
+const ACTIVE_LITERAL: &str = r#""credit_record"."status" = 'active'"#;
+
 /// Archives active records whose publication window has ended (seed 002
 /// l.587: archived, not deleted) and tells agencies through the change feed.
 /// Visibility never waits for this: the disclosure engine already hides a
@@ -1674,11 +1682,15 @@ pub async fn archive_expired(state: &AppState, meta: &RequestMeta) -> ServiceRes
     let mut total = 0u64;
     loop {
         let txn = begin_write(&state.db).await?;
+        // In the order of the partial index that holds only active records
+        // (migration 17); the status is a literal so that the planner can
+        // use it.
         let ids: Vec<i64> = credit_record::Entity::find()
             .select_only()
             .column(credit_record::Column::Id)
-            .filter(credit_record::Column::Status.eq(RecordStatus::Active))
+            .filter(Expr::cust(ACTIVE_LITERAL))
             .filter(credit_record::Column::DisclosureEnd.lt(today))
+            .order_by_asc(credit_record::Column::DisclosureEnd)
             .order_by_asc(credit_record::Column::Id)
             .limit(INSERT_CHUNK as u64)
             .lock_with_behavior(LockType::Update, LockBehavior::SkipLocked)
@@ -1699,7 +1711,11 @@ pub async fn archive_expired(state: &AppState, meta: &RequestMeta) -> ServiceRes
                 Expr::col(credit_record::Column::Version).add(Expr::value(1)),
             )
             .col_expr(credit_record::Column::UpdatedAt, Expr::value(now))
-            .filter(credit_record::Column::Id.is_in(ids))
+            .filter(super::one_of(
+                txn.get_database_backend(),
+                credit_record::Column::Id,
+                ids,
+            ))
             .filter(credit_record::Column::Status.eq(RecordStatus::Active))
             .exec_with_returning(&txn)
             .await?;
@@ -1740,6 +1756,16 @@ mod tests {
     use proptest::prelude::*;
 
     use super::*;
+
+    #[test]
+    fn the_archiving_claim_names_the_active_status_as_stored() {
+        use sea_orm::ActiveEnum;
+        let stored = RecordStatus::Active.to_value();
+        assert!(
+            ACTIVE_LITERAL.ends_with(&format!("= '{stored}'")),
+            "{ACTIVE_LITERAL}"
+        );
+    }
 
     fn date(days: i64) -> NaiveDate {
         NaiveDate::from_ymd_opt(2020, 1, 1).unwrap_or_default() + chrono::Duration::days(days)

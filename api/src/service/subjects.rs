@@ -11,7 +11,7 @@ use chrono::{DateTime, NaiveDate, Utc};
 use domain::identifier::SubjectIdentifier;
 use entity::enums::{IdentifierKind, SubjectKind, SubjectStatus};
 use entity::subject;
-use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter};
+use sea_orm::{ActiveModelTrait, ConnectionTrait};
 
 use super::{FieldError, ServiceError, ServiceResult, UniqueKey};
 use crate::crypto::Keys;
@@ -74,10 +74,8 @@ pub async fn find_by_identifier(
     keys: &Keys,
     id: &SubjectIdentifier,
 ) -> ServiceResult<Option<subject::Model>> {
-    Ok(subject::Entity::find()
-        .filter(subject::Column::IdentifierHash.eq(identifier_hash(keys, id)))
-        .one(conn)
-        .await?)
+    // Every consented query and search by identifier: a fixed statement.
+    Ok(super::fixed::subject_by_hash(conn, &identifier_hash(keys, id)).await?)
 }
 
 /// A subject to create. The identifier is already parsed (and so valid).

@@ -27,6 +27,7 @@ use chrono::{DateTime, NaiveDate, Utc};
 use domain::disclosure::{self, Attribute, Audience, PublicStatus, RecordFacts, RecordState};
 use domain::identifier::{ResidentId, SubjectIdentifier, Uscc};
 use entity::enums::{self as e, AccountRole, Disclosure, ListKind, RecordStatus, SubjectKind};
+use entity::positional::FromRow;
 use entity::{
     account_subject, credit_record, department, query_log, record_category, record_revision,
     subject,
@@ -489,7 +490,10 @@ struct Scan<E: EntityTrait> {
     exhausted: bool,
 }
 
-impl<E: EntityTrait> Scan<E> {
+impl<E: EntityTrait> Scan<E>
+where
+    E::Model: FromRow,
+{
     fn new(base: Select<E>, id_col: E::Column, descending: bool, spec: PageSpec) -> Self {
         Scan {
             base,
@@ -531,7 +535,8 @@ impl<E: EntityTrait> Scan<E> {
         } else {
             q.order_by_desc(self.id_col)
         };
-        let rows = q.limit(need as u64).all(conn).await?;
+        // Every page of records and subjects: decoded by position.
+        let rows = super::fixed::find_all(conn, q.limit(need as u64)).await?;
         if rows.len() < need {
             self.exhausted = true;
         }
@@ -716,10 +721,15 @@ impl Assembler {
             .into_iter()
             .collect();
         if !missing.is_empty() {
-            for s in subject::Entity::find()
-                .filter(subject::Column::Id.is_in(missing))
-                .all(conn)
-                .await?
+            for s in super::fixed::find_all(
+                conn,
+                subject::Entity::find().filter(super::one_of(
+                    conn.get_database_backend(),
+                    subject::Column::Id,
+                    missing,
+                )),
+            )
+            .await?
             {
                 self.subjects.insert(s.id, Arc::new(s));
             }
@@ -793,19 +803,28 @@ impl Assembler {
         let departments: HashMap<i64, Arc<department::Model>> = if dept_ids.is_empty() {
             HashMap::new()
         } else {
-            department::Entity::find()
-                .filter(department::Column::Id.is_in(dept_ids))
-                .all(conn)
-                .await?
-                .into_iter()
-                .map(|d| (d.id, Arc::new(d)))
-                .collect()
+            super::fixed::find_all(
+                conn,
+                department::Entity::find().filter(super::one_of(
+                    conn.get_database_backend(),
+                    department::Column::Id,
+                    dept_ids,
+                )),
+            )
+            .await?
+            .into_iter()
+            .map(|d| (d.id, Arc::new(d)))
+            .collect()
         };
         let mut revisions: HashMap<i64, Vec<record_revision::Model>> = HashMap::new();
         if self.view != View::Public && !judged.is_empty() {
             let ids: Vec<i64> = judged.iter().map(|j| j.record.id).collect();
             for r in record_revision::Entity::find()
-                .filter(record_revision::Column::RecordId.is_in(ids))
+                .filter(super::one_of(
+                    conn.get_database_backend(),
+                    record_revision::Column::RecordId,
+                    ids,
+                ))
                 .order_by_asc(record_revision::Column::RecordId)
                 .order_by_asc(record_revision::Column::Version)
                 .all(conn)

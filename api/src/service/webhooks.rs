@@ -951,7 +951,7 @@ pub async fn fan_out(state: &AppState) -> ServiceResult<usize> {
         };
         let rows = deliveries_for(state, &txn, &events, from, to, now).await?;
         let created = rows.len();
-        for chunk in rows.chunks(INSERT_CHUNK) {
+        for chunk in super::insert_chunks(&rows, INSERT_CHUNK) {
             webhook_delivery::Entity::insert_many(chunk.to_vec())
                 .on_conflict_do_nothing_on([
                     webhook_delivery::Column::SubscriptionId,
@@ -1169,12 +1169,20 @@ async fn claim(state: &AppState) -> ServiceResult<Vec<Claimed>> {
             webhook_delivery::Column::LastAttemptAt,
             Expr::value(Some(now)),
         )
-        .filter(webhook_delivery::Column::Id.is_in(ids))
+        .filter(super::one_of(
+            txn.get_database_backend(),
+            webhook_delivery::Column::Id,
+            ids,
+        ))
         .exec(&txn)
         .await?;
     let sub_ids: HashSet<i64> = due.iter().map(|d| d.subscription_id).collect();
     let subs: HashMap<i64, webhook_subscription::Model> = webhook_subscription::Entity::find()
-        .filter(webhook_subscription::Column::Id.is_in(sub_ids))
+        .filter(super::one_of(
+            txn.get_database_backend(),
+            webhook_subscription::Column::Id,
+            sub_ids.into_iter().collect::<Vec<_>>(),
+        ))
         .all(&txn)
         .await?
         .into_iter()

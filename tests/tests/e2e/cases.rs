@@ -12,7 +12,7 @@ use base64::Engine;
 use base64::engine::general_purpose::{STANDARD, URL_SAFE_NO_PAD};
 use chrono::NaiveDate;
 use entity::enums::RecordStatus;
-use entity::{change_event, credit_record, notice};
+use entity::{change_event, credit_record, notice, repair_application};
 use migration::{Migrator, MigratorTrait};
 use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter, Set};
 use serde_json::{Value, json};
@@ -1300,4 +1300,817 @@ async fn a_provisional_deadline_is_recomputed_when_its_year_is_loaded() {
     app.clock.set(at("2027-01-05T02:00:00Z"));
     deadlines::sweep(&app.state).await.expect("sweep");
     assert!(notices_of(&app, "deadline_due").await > 0);
+}
+
+// ---------------------------------------------------------------------------
+// The sweep over a backlog
+
+/// A case milestone of the backlog test: case kind, case id, subject,
+/// milestone, the department reminded (`None`: the operators), and the case
+/// number and record title its notices carry (`None`: the case is gone).
+type Milestone = (
+    entity::enums::CaseKind,
+    i64,
+    i64,
+    &'static str,
+    Option<i64>,
+    Option<(String, String)>,
+);
+
+/// One deadline of the backlog test and what the sweep must do with it.
+struct Due {
+    row: entity::deadline::Model,
+    /// The notice kind sent, if any, and to whom (`None`: the operators).
+    action: Option<(&'static str, Option<i64>)>,
+    /// The case's notice facts (`None`: the case row is missing).
+    facts: Option<(String, String)>,
+}
+
+/// A received repair application about `r` (sweep fixtures).
+fn repair_row(
+    r: &credit_record::Model,
+    applicant: i64,
+    received: chrono::DateTime<chrono::Utc>,
+) -> repair_application::ActiveModel {
+    repair_application::ActiveModel {
+        subject_id: Set(r.subject_id),
+        record_id: Set(r.id),
+        applicant_account_id: Set(applicant),
+        department_id: Set(r.department_id),
+        status: Set(entity::enums::RepairStatus::Received),
+        outcome: Set(None),
+        statement: Set(None),
+        commitment_text_hash: Set("0".repeat(64)),
+        commitment_accepted_by: Set("-".into()),
+        commitment_accepted_at: Set(received),
+        decision_reason: Set(None),
+        received_at: Set(received),
+        decided_at: Set(None),
+        created_at: Set(received),
+        updated_at: Set(received),
+        version: Set(1),
+        open_record_id: Set(None),
+        ..Default::default()
+    }
+}
+
+/// A backlog of due deadlines of every kind, over more than one batch of
+/// the sweep, with handlers in several departments and among the
+/// operators, accounts in both languages and with and without case email,
+/// and one notice already sent: each deadline gets exactly its notices
+/// (title and body in the recipient's language), emails, timeline event
+/// and fields, and a second sweep does nothing.
+#[tokio::test]
+async fn a_backlog_of_deadlines_is_swept_exactly_as_one_deadline_at_a_time() {
+    use entity::enums::{
+        AccountRole, AccountStatus, ActorKind, CaseKind, ComplaintStatus, DeadlineStatus,
+        ObjectionStatus,
+    };
+    use entity::{account, case_event, complaint, deadline, objection, outbox_email};
+    use std::collections::{BTreeMap, BTreeSet};
+    use xinyong::mail::templates::{self, Lang};
+    use xinyong::service::cases::{after_due, first_check_at, milestone, milestone_name};
+    use xinyong::service::notices::NoticeKind;
+
+    let app = app().await;
+    let db = &app.state.db;
+    // Wednesday 2026-11-25, 10:00 in Beijing: Friday the 27th is two working days on.
+    let now = at("2026-11-25T02:00:00Z");
+    app.clock.set(now);
+    let today = d("2026-11-25");
+    let market = market_department(&app).await.id;
+
+    // Records of three departments: the market department (the demo's
+    // staff member), one whose only staff member reads English, and one
+    // with no staff at all.
+    let records = credit_record::Entity::find()
+        .all(db)
+        .await
+        .expect("records");
+    let of_dept = |dept: i64| {
+        records
+            .iter()
+            .filter(|r| r.department_id == dept)
+            .min_by_key(|r| r.id)
+            .cloned()
+            .expect("a record of the department")
+    };
+    let rec_market = of_dept(market);
+    let other: BTreeSet<i64> = records
+        .iter()
+        .map(|r| r.department_id)
+        .filter(|&d| d != market)
+        .collect();
+    let mut other = other.into_iter();
+    let (dept_en, dept_none) = (
+        other.next().expect("a second department"),
+        other.next().expect("a third department"),
+    );
+    let (rec_en, rec_none) = (of_dept(dept_en), of_dept(dept_none));
+
+    let new_account = |email: &str,
+                       role: AccountRole,
+                       dept: Option<i64>,
+                       lang: &str,
+                       status: AccountStatus,
+                       prefs: Value| account::ActiveModel {
+        email: Set(email.to_string()),
+        display_name: Set(email.to_string()),
+        password_hash: Set("-".into()),
+        role: Set(role),
+        department_id: Set(dept),
+        language: Set(lang.to_string()),
+        status: Set(status),
+        email_verified_at: Set(Some(now)),
+        notify_prefs: Set(prefs),
+        created_at: Set(now),
+        updated_at: Set(now),
+        last_login_at: Set(None),
+        ..Default::default()
+    };
+    for a in [
+        new_account(
+            "op.en@sweep.test",
+            AccountRole::Operator,
+            None,
+            "en",
+            AccountStatus::Active,
+            json!({ "email": true, "cases": false }),
+        ),
+        new_account(
+            "op.off@sweep.test",
+            AccountRole::Operator,
+            None,
+            "zh-CN",
+            AccountStatus::Disabled,
+            json!({ "email": true }),
+        ),
+        new_account(
+            "scjg.en@sweep.test",
+            AccountRole::DepartmentStaff,
+            Some(market),
+            "en",
+            AccountStatus::Active,
+            json!({ "email": false }),
+        ),
+        new_account(
+            "other.en@sweep.test",
+            AccountRole::DepartmentStaff,
+            Some(dept_en),
+            "en",
+            AccountStatus::Active,
+            json!({ "email": true }),
+        ),
+        new_account(
+            "other.off@sweep.test",
+            AccountRole::DepartmentStaff,
+            Some(dept_en),
+            "en",
+            AccountStatus::Disabled,
+            json!({ "email": true }),
+        ),
+    ] {
+        a.insert(db).await.expect("account");
+    }
+    let accounts = account::Entity::find().all(db).await.expect("accounts");
+    let applicant = accounts
+        .iter()
+        .find(|a| a.role == AccountRole::SubjectUser)
+        .expect("a subject user")
+        .id;
+    // Who the sweep tells: active operators, or a department's active staff.
+    let recipients = |to: Option<i64>| -> Vec<account::Model> {
+        accounts
+            .iter()
+            .filter(|a| a.status == AccountStatus::Active)
+            .filter(|a| match to {
+                None => a.role == AccountRole::Operator,
+                Some(dept) => {
+                    a.role == AccountRole::DepartmentStaff && a.department_id == Some(dept)
+                }
+            })
+            .cloned()
+            .collect()
+    };
+    assert_eq!(recipients(None).len(), 2);
+    assert_eq!(recipients(Some(market)).len(), 2);
+    assert_eq!(recipients(Some(dept_en)).len(), 1);
+    assert_eq!(recipients(Some(dept_none)).len(), 0);
+
+    // Cases, received on 2026-10-20.
+    let received = at("2026-10-20T02:00:00Z");
+    let new_objection = |r: &credit_record::Model, status| objection::ActiveModel {
+        subject_id: Set(r.subject_id),
+        record_id: Set(r.id),
+        applicant_account_id: Set(applicant),
+        department_id: Set(r.department_id),
+        reason_code: Set("FACTUAL_ERROR".into()),
+        statement: Set("-".into()),
+        status: Set(status),
+        outcome: Set(None),
+        outcome_reason: Set(None),
+        received_at: Set(received),
+        referred_at: Set(Some(received)),
+        decided_at: Set(None),
+        closed_at: Set(None),
+        created_at: Set(received),
+        updated_at: Set(received),
+        version: Set(1),
+        open_record_id: Set(None),
+        ..Default::default()
+    };
+    let new_repair = |r: &credit_record::Model| repair_row(r, applicant, received);
+    let new_complaint = |subject_id, o: Option<i64>, a: Option<i64>| complaint::ActiveModel {
+        subject_id: Set(subject_id),
+        objection_id: Set(o),
+        repair_application_id: Set(a),
+        applicant_account_id: Set(applicant),
+        statement: Set("-".into()),
+        status: Set(ComplaintStatus::Received),
+        outcome_reason: Set(None),
+        founded: Set(None),
+        received_at: Set(received),
+        decided_at: Set(None),
+        created_at: Set(received),
+        updated_at: Set(received),
+        version: Set(1),
+        ..Default::default()
+    };
+    // Only one objection is still with its provider: the others' overdue
+    // verifications find them past that stage.
+    let o_market = new_objection(&rec_market, ObjectionStatus::Received)
+        .insert(db)
+        .await
+        .expect("objection");
+    let o_en = new_objection(&rec_en, ObjectionStatus::Received)
+        .insert(db)
+        .await
+        .expect("objection");
+    let o_silent = new_objection(&rec_en, ObjectionStatus::Referred)
+        .insert(db)
+        .await
+        .expect("objection");
+    let a_market = new_repair(&rec_market).insert(db).await.expect("repair");
+    let a_none = new_repair(&rec_none).insert(db).await.expect("repair");
+    let c_o = new_complaint(o_en.subject_id, Some(o_en.id), None)
+        .insert(db)
+        .await
+        .expect("complaint");
+    let c_a = new_complaint(a_none.subject_id, None, Some(a_none.id))
+        .insert(db)
+        .await
+        .expect("complaint");
+    let title_of = |id: i64| {
+        records
+            .iter()
+            .find(|r| r.id == id)
+            .map(|r| r.title.clone())
+            .expect("the case's record")
+    };
+    let no = |prefix: &str, id: i64| format!("{prefix}-2026-{id:04}");
+    let cases: Vec<Milestone> = vec![
+        (
+            CaseKind::Objection,
+            o_market.id,
+            o_market.subject_id,
+            milestone::PROVIDER_VERIFICATION,
+            Some(market),
+            Some((no("YY", o_market.id), title_of(rec_market.id))),
+        ),
+        (
+            CaseKind::Objection,
+            o_en.id,
+            o_en.subject_id,
+            milestone::PROVIDER_VERIFICATION,
+            Some(dept_en),
+            Some((no("YY", o_en.id), title_of(rec_en.id))),
+        ),
+        (
+            CaseKind::Objection,
+            o_en.id,
+            o_en.subject_id,
+            milestone::APPLICANT_NOTIFY,
+            None,
+            Some((no("YY", o_en.id), title_of(rec_en.id))),
+        ),
+        (
+            CaseKind::Repair,
+            a_market.id,
+            a_market.subject_id,
+            milestone::REPAIR_DECISION,
+            Some(market),
+            Some((no("XF", a_market.id), title_of(rec_market.id))),
+        ),
+        (
+            CaseKind::Repair,
+            a_none.id,
+            a_none.subject_id,
+            milestone::REPAIR_DECISION,
+            Some(dept_none),
+            Some((no("XF", a_none.id), title_of(rec_none.id))),
+        ),
+        (
+            CaseKind::Complaint,
+            c_o.id,
+            c_o.subject_id,
+            milestone::COMPLAINT_HANDLING,
+            None,
+            Some((no("TS", c_o.id), title_of(rec_en.id))),
+        ),
+        (
+            CaseKind::Complaint,
+            c_a.id,
+            c_a.subject_id,
+            milestone::COMPLAINT_HANDLING,
+            None,
+            Some((no("TS", c_a.id), title_of(rec_none.id))),
+        ),
+        // Case rows that are gone: the operators hear of the milestone alone.
+        (
+            CaseKind::Objection,
+            990_001,
+            o_market.subject_id,
+            milestone::FIRST_CHECK,
+            None,
+            None,
+        ),
+        (
+            CaseKind::Repair,
+            990_002,
+            o_market.subject_id,
+            milestone::REPAIR_DECISION,
+            None,
+            None,
+        ),
+    ];
+
+    // Each case × each state the sweep distinguishes, several times over:
+    // (due day, reminded_at, due_reminded_at, escalated_at).
+    let approaching = d("2026-11-27");
+    let earlier = at("2026-11-20T02:00:00Z");
+    let states: Vec<(NaiveDate, bool, bool, bool)> = vec![
+        (approaching, false, false, false),
+        (approaching, true, false, false),
+        (today, true, false, false),
+        (today, false, true, false),
+        (d("2026-11-20"), true, true, false),
+        (d("2026-11-20"), true, true, true),
+        (d("2026-12-15"), false, false, false),
+    ];
+    let mut rows = Vec::new();
+    let mut k = 0i64;
+    for _ in 0..7 {
+        for c in &cases {
+            for s in &states {
+                k += 1;
+                rows.push(entity::deadline::ActiveModel {
+                    case_kind: Set(c.0),
+                    case_id: Set(c.1),
+                    subject_id: Set(c.2),
+                    milestone: Set(c.3.to_string()),
+                    due_on: Set(s.0),
+                    due_at: Set(xinyong::domain::time::end_of_local_day_utc(s.0)),
+                    rule_id: Set("-".into()),
+                    rule_source: Set("-".into()),
+                    provisional: Set(false),
+                    status: Set(DeadlineStatus::Open),
+                    reminded_at: Set(s.1.then_some(earlier)),
+                    escalated_at: Set(s.3.then_some(earlier)),
+                    met_at: Set(None),
+                    created_at: Set(received),
+                    // Claimed in an order that mixes cases and states.
+                    next_check_at: Set(Some(now - chrono::Duration::seconds((k * 7919) % 3600))),
+                    due_reminded_at: Set(s.2.then_some(earlier)),
+                    ..Default::default()
+                });
+            }
+        }
+    }
+    // The provider's silence: its verification overdue, the objection referred.
+    rows.push(entity::deadline::ActiveModel {
+        case_kind: Set(CaseKind::Objection),
+        case_id: Set(o_silent.id),
+        subject_id: Set(o_silent.subject_id),
+        milestone: Set(milestone::PROVIDER_VERIFICATION.to_string()),
+        due_on: Set(d("2026-11-20")),
+        due_at: Set(xinyong::domain::time::end_of_local_day_utc(d("2026-11-20"))),
+        rule_id: Set("-".into()),
+        rule_source: Set("-".into()),
+        provisional: Set(false),
+        status: Set(DeadlineStatus::Open),
+        reminded_at: Set(Some(earlier)),
+        escalated_at: Set(None),
+        met_at: Set(None),
+        created_at: Set(received),
+        next_check_at: Set(Some(now - chrono::Duration::seconds(1800))),
+        due_reminded_at: Set(Some(earlier)),
+        ..Default::default()
+    });
+    for chunk in rows.chunks(100) {
+        entity::deadline::Entity::insert_many(chunk.to_vec())
+            .exec_without_returning(db)
+            .await
+            .expect("deadlines");
+    }
+    let all = entity::deadline::Entity::find()
+        .filter(entity::deadline::Column::Status.eq(DeadlineStatus::Open))
+        .filter(entity::deadline::Column::NextCheckAt.lte(now))
+        .all(db)
+        .await
+        .expect("deadlines");
+    assert!(all.len() > 400, "more than two batches: {}", all.len());
+
+    let reference = app.state.reference();
+    let mut expected: Vec<Due> = Vec::new();
+    for row in all {
+        let case = cases
+            .iter()
+            .find(|c| (c.0, c.1, c.3) == (row.case_kind, row.case_id, row.milestone.as_str()));
+        let (handler, facts) = match case {
+            Some(c) => (c.4, c.5.clone()),
+            None => {
+                assert_eq!(row.case_id, o_silent.id);
+                (
+                    Some(dept_en),
+                    Some((no("YY", o_silent.id), title_of(rec_en.id))),
+                )
+            }
+        };
+        let action = if now >= after_due(row.due_on) {
+            row.escalated_at
+                .is_none()
+                .then_some(("deadline_overdue", None))
+        } else if today >= row.due_on {
+            row.due_reminded_at
+                .is_none()
+                .then_some(("deadline_due", handler))
+        } else if row.due_on == approaching {
+            row.reminded_at
+                .is_none()
+                .then_some(("deadline_approaching", handler))
+        } else {
+            None
+        };
+        expected.push(Due { row, action, facts });
+    }
+
+    // One notice of the backlog went out before (a sweep that crashed
+    // after committing it, say): not again, and no second email.
+    let (seen_d, seen_to) = expected
+        .iter()
+        .find_map(|e| match e.action {
+            Some(("deadline_due", Some(dept))) if dept == market => Some((e.row.id, dept)),
+            _ => None,
+        })
+        .expect("a due reminder to the market department");
+    let seen_account = recipients(Some(seen_to))[0].id;
+    let seen_key = format!("deadline:{seen_d}:due:a{seen_account}");
+    let seen = notice::ActiveModel {
+        account_id: Set(seen_account),
+        subject_id: Set(None),
+        kind: Set("deadline_due".into()),
+        title: Set("sent before".into()),
+        body: Set("sent before".into()),
+        link: Set(None),
+        data: Set(json!({})),
+        dedupe_key: Set(Some(seen_key.clone())),
+        created_at: Set(earlier),
+        read_at: Set(None),
+        ..Default::default()
+    }
+    .insert(db)
+    .await
+    .expect("notice");
+
+    let report = deadlines::sweep(&app.state).await.expect("sweep");
+    let count = |kind: &str| {
+        expected
+            .iter()
+            .filter(|e| e.action.map(|a| a.0) == Some(kind))
+            .count()
+    };
+    assert_eq!(report.approaching, count("deadline_approaching"));
+    assert_eq!(report.due, count("deadline_due"));
+    assert_eq!(report.escalated, count("deadline_overdue"));
+    assert_eq!(report.withdrawn, 1);
+    assert!(report.approaching > 0 && report.due > 0 && report.escalated > 0);
+
+    // Notices: exactly one per deadline acted on and recipient.
+    let notices: BTreeMap<String, notice::Model> = notice::Entity::find()
+        .filter(notice::Column::DedupeKey.starts_with("deadline:"))
+        .all(db)
+        .await
+        .expect("notices")
+        .into_iter()
+        .filter_map(|n| n.dedupe_key.clone().map(|k| (k, n)))
+        .collect();
+    let emails: BTreeMap<String, outbox_email::Model> = outbox_email::Entity::find()
+        .all(db)
+        .await
+        .expect("emails")
+        .into_iter()
+        .map(|e| (e.idempotency_key.clone(), e))
+        .collect();
+    let mut keys = BTreeSet::new();
+    let mut emailed = 0;
+    for e in &expected {
+        let Some((kind, to)) = e.action else { continue };
+        let mut params = json!({
+            "milestone": milestone_name(&e.row.milestone),
+            "due_on": e.row.due_on.to_string(),
+        });
+        if let Some((case_no, record_title)) = &e.facts {
+            params["case_no"] = json!(case_no);
+            params["record_title"] = json!(record_title);
+        }
+        let link = xinyong::service::cases::link(e.row.case_kind, e.row.case_id);
+        let notice_kind = *NoticeKind::ALL
+            .iter()
+            .find(|k| k.as_str() == kind)
+            .expect("a notice kind");
+        let short = kind.trim_start_matches("deadline_");
+        for a in recipients(to) {
+            let key = format!("deadline:{}:{short}:a{}", e.row.id, a.id);
+            let n = notices
+                .get(&key)
+                .unwrap_or_else(|| panic!("no notice {key}"));
+            keys.insert(key.clone());
+            if key == seen_key {
+                assert_eq!(n, &seen, "the notice sent before is left alone");
+                assert!(!emails.contains_key(&format!("notice:{}", n.id)));
+                continue;
+            }
+            let lang = Lang::from_tag(&a.language);
+            let r = templates::render(notice_kind, lang, &params, Some(&link));
+            assert_eq!(
+                (
+                    n.account_id,
+                    n.subject_id,
+                    n.kind.as_str(),
+                    n.link.as_deref(),
+                    &n.data
+                ),
+                (a.id, None, kind, Some(link.as_str()), &params),
+                "{key}"
+            );
+            assert_eq!((&n.title, &n.body), (&r.title, &r.paragraph), "{key}");
+            assert_eq!((n.created_at, n.read_at), (now, None));
+            if let Some((case_no, _)) = &e.facts {
+                assert!(n.title.contains(case_no.as_str()), "{}", n.title);
+            }
+            let chinese = n.title.chars().any(|c| c >= '\u{4e00}');
+            assert_eq!(chinese, lang == Lang::ZhCn, "{key}: {}", n.title);
+            let mail = emails.get(&format!("notice:{}", n.id));
+            let wants =
+                a.notify_prefs["email"] != json!(false) && a.notify_prefs["cases"] != json!(false);
+            assert_eq!(mail.is_some(), wants, "{key}");
+            if let Some(m) = mail {
+                emailed += 1;
+                assert_eq!(
+                    (
+                        m.notice_id,
+                        m.to_address.as_str(),
+                        m.language.as_str(),
+                        &m.subject
+                    ),
+                    (Some(n.id), a.email.as_str(), lang.tag(), &r.title),
+                    "{key}"
+                );
+                assert_eq!((&m.body_text, &m.body_html), (&r.text, &r.html), "{key}");
+                assert_eq!(
+                    (
+                        m.status,
+                        m.attempts,
+                        m.next_attempt_at,
+                        m.created_at,
+                        m.sent_at
+                    ),
+                    (entity::enums::EmailStatus::Pending, 0, now, now, None)
+                );
+            }
+        }
+    }
+    assert_eq!(
+        notices.keys().cloned().collect::<BTreeSet<_>>(),
+        keys,
+        "no other deadline notice"
+    );
+    assert!(emailed > 0);
+
+    // Timeline events: one per deadline acted on.
+    let mut want: Vec<String> = expected
+        .iter()
+        .filter_map(|e| {
+            let (kind, _) = e.action?;
+            let (event, note, data) = match kind {
+                "deadline_overdue" => (
+                    "escalated",
+                    None,
+                    json!({ "milestone": e.row.milestone, "dueOn": e.row.due_on }),
+                ),
+                "deadline_due" => (
+                    "reminder_sent",
+                    Some("due today".to_string()),
+                    json!({ "milestone": e.row.milestone }),
+                ),
+                _ => (
+                    "reminder_sent",
+                    Some(format!("due on {}", e.row.due_on)),
+                    json!({ "milestone": e.row.milestone }),
+                ),
+            };
+            Some(format!(
+                "{:?} {} {} {event} {note:?} {data}",
+                e.row.case_kind, e.row.case_id, e.row.subject_id
+            ))
+        })
+        .collect();
+    want.sort();
+    let sweep_events = case_event::Entity::find()
+        .filter(case_event::Column::Event.is_in(["escalated", "reminder_sent"]))
+        .all(db)
+        .await
+        .expect("events");
+    let mut got: Vec<String> = sweep_events
+        .iter()
+        .map(|ev| {
+            assert_eq!(
+                (ev.actor_kind, ev.actor_account_id, ev.occurred_at),
+                (ActorKind::System, None, now)
+            );
+            format!(
+                "{:?} {} {} {} {:?} {}",
+                ev.case_kind, ev.case_id, ev.subject_id, ev.event, ev.note, ev.data
+            )
+        })
+        .collect();
+    got.sort();
+    assert_eq!(got, want);
+
+    // The provider's silence: escalated first, then the objection closed.
+    let silent = xinyong::service::cases::timeline(db, CaseKind::Objection, o_silent.id)
+        .await
+        .expect("timeline");
+    let names: Vec<&str> = silent.iter().map(|e| e.event.as_str()).collect();
+    assert_eq!(names.first(), Some(&"escalated"), "{names:?}");
+    assert!(names.contains(&"withdrawn_provider_silent"), "{names:?}");
+    assert_eq!(
+        record_status(&app, rec_en.id).await,
+        RecordStatus::Withdrawn
+    );
+
+    // The deadlines' fields.
+    let after: BTreeMap<i64, deadline::Model> = deadline::Entity::find()
+        .all(db)
+        .await
+        .expect("deadlines")
+        .into_iter()
+        .map(|d| (d.id, d))
+        .collect();
+    for e in &expected {
+        let b = &e.row;
+        let a = &after[&b.id];
+        let acted = e.action.is_some();
+        let (status, next, reminded, due_reminded, escalated) = if now >= after_due(b.due_on) {
+            let missed = b.milestone == milestone::PROVIDER_VERIFICATION
+                && b.case_kind == CaseKind::Objection;
+            (
+                if missed {
+                    DeadlineStatus::Missed
+                } else {
+                    DeadlineStatus::Open
+                },
+                None,
+                b.reminded_at,
+                b.due_reminded_at,
+                if acted { Some(now) } else { b.escalated_at },
+            )
+        } else if today >= b.due_on {
+            (
+                DeadlineStatus::Open,
+                Some(after_due(b.due_on)),
+                b.reminded_at,
+                if acted { Some(now) } else { b.due_reminded_at },
+                b.escalated_at,
+            )
+        } else if b.due_on == approaching {
+            (
+                DeadlineStatus::Open,
+                Some(xinyong::domain::time::start_of_local_day_utc(b.due_on)),
+                if acted { Some(now) } else { b.reminded_at },
+                b.due_reminded_at,
+                b.escalated_at,
+            )
+        } else {
+            (
+                DeadlineStatus::Open,
+                Some(first_check_at(&reference, b.due_on, now)),
+                b.reminded_at,
+                b.due_reminded_at,
+                b.escalated_at,
+            )
+        };
+        assert_eq!(
+            (
+                a.status,
+                a.next_check_at,
+                a.reminded_at,
+                a.due_reminded_at,
+                a.escalated_at,
+                a.met_at
+            ),
+            (status, next, reminded, due_reminded, escalated, None),
+            "deadline {} ({:?} {} due {})",
+            b.id,
+            b.case_kind,
+            b.milestone,
+            b.due_on
+        );
+    }
+
+    // Nothing is left due, and a second sweep sends nothing.
+    let notices_before = notice::Entity::find().count(db).await.expect("count");
+    assert!(
+        deadlines::sweep(&app.state)
+            .await
+            .expect("sweep")
+            .is_empty()
+    );
+    assert_eq!(
+        notice::Entity::find().count(db).await.expect("count"),
+        notices_before
+    );
+}
+
+/// The sweep's cost follows the number of batches, not of deadlines: a
+/// backlog of due reminders to a department and escalations to the
+/// operators is worked off with a bounded number of statements per batch
+/// of 200 (it was about 16 per deadline).
+#[tokio::test]
+async fn the_sweep_sends_a_bounded_number_of_statements_per_batch() {
+    use entity::deadline;
+    use entity::enums::{CaseKind, DeadlineStatus};
+    use xinyong::service::cases::milestone;
+
+    let app = app().await;
+    let db = &app.state.db;
+    let now = at("2026-11-25T02:00:00Z");
+    app.clock.set(now);
+    let rec = penalty(&app).await;
+    let received = at("2026-10-20T02:00:00Z");
+    let applicant = entity::account::Entity::find()
+        .filter(entity::account::Column::Email.eq(xinyong::service::demo::ENTERPRISE_USER_EMAIL))
+        .one(db)
+        .await
+        .expect("query")
+        .expect("the demo owner")
+        .id;
+    let a = repair_row(&rec, applicant, received)
+        .insert(db)
+        .await
+        .expect("repair");
+    let n = 450;
+    let rows: Vec<deadline::ActiveModel> = (0..n)
+        .map(|i| {
+            // Approaching, due today, overdue.
+            let due_on = [d("2026-11-27"), d("2026-11-25"), d("2026-11-20")][i % 3];
+            deadline::ActiveModel {
+                case_kind: Set(CaseKind::Repair),
+                case_id: Set(a.id),
+                subject_id: Set(a.subject_id),
+                milestone: Set(milestone::REPAIR_DECISION.into()),
+                due_on: Set(due_on),
+                due_at: Set(xinyong::domain::time::end_of_local_day_utc(due_on)),
+                rule_id: Set("-".into()),
+                rule_source: Set("-".into()),
+                provisional: Set(false),
+                status: Set(DeadlineStatus::Open),
+                reminded_at: Set(None),
+                escalated_at: Set(None),
+                met_at: Set(None),
+                created_at: Set(received),
+                next_check_at: Set(Some(now)),
+                due_reminded_at: Set(None),
+                ..Default::default()
+            }
+        })
+        .collect();
+    for chunk in rows.chunks(100) {
+        deadline::Entity::insert_many(chunk.to_vec())
+            .exec_without_returning(db)
+            .await
+            .expect("deadlines");
+    }
+    app.statements.take();
+    let r = deadlines::sweep(&app.state).await.expect("sweep");
+    assert_eq!((r.approaching, r.due, r.escalated), (150, 150, 150));
+    let sent = app.statements.take();
+    // Three batches (200, 200, 50) and the claim that finds none left.
+    assert!(
+        sent.len() <= 3 * 16 + 1,
+        "{} statements:\n{}",
+        sent.len(),
+        sent.join("\n")
+    );
+    assert_eq!(notices_of(&app, "deadline_overdue").await, 150);
 }

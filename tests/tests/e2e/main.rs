@@ -12,6 +12,7 @@ mod cli;
 mod consents;
 mod conventions;
 mod feed;
+mod fixed;
 mod hostile;
 mod import;
 mod limits;

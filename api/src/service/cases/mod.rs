@@ -12,6 +12,8 @@ pub mod complaints;
 pub mod objections;
 pub mod repairs;
 
+use std::collections::HashMap;
+
 use chrono::{DateTime, Datelike, Duration, Utc};
 use domain::cases::{self as rules_cases, Countdown};
 use domain::time::{end_of_local_day_utc, local_date, start_of_local_day_utc};
@@ -299,22 +301,133 @@ pub async fn event(
     data: Value,
     now: DateTime<Utc>,
 ) -> ServiceResult<()> {
-    case_event::ActiveModel {
-        case_kind: Set(kind),
-        case_id: Set(case_id),
-        subject_id: Set(subject_id),
-        actor_kind: Set(by.kind),
-        actor_account_id: Set(by.account_id),
-        event: Set(event.to_string()),
-        note: Set(note),
-        data: Set(data),
-        occurred_at: Set(now),
-        ..Default::default()
+    NewEvent {
+        kind,
+        case_id,
+        subject_id,
+        by,
+        event: event.to_string(),
+        note,
+        data,
     }
+    .row(now)
     .insert(conn)
     .await?;
     Ok(())
 }
+
+/// A timeline entry, for [`events`].
+#[derive(Clone, Debug)]
+pub struct NewEvent {
+    pub kind: CaseKind,
+    pub case_id: i64,
+    pub subject_id: i64,
+    pub by: By,
+    pub event: String,
+    pub note: Option<String>,
+    pub data: Value,
+}
+
+impl NewEvent {
+    fn row(self, now: DateTime<Utc>) -> case_event::ActiveModel {
+        case_event::ActiveModel {
+            case_kind: Set(self.kind),
+            case_id: Set(self.case_id),
+            subject_id: Set(self.subject_id),
+            actor_kind: Set(self.by.kind),
+            actor_account_id: Set(self.by.account_id),
+            event: Set(self.event),
+            note: Set(self.note),
+            data: Set(self.data),
+            occurred_at: Set(now),
+            ..Default::default()
+        }
+    }
+}
+
+/// Rows per multi-row INSERT on SQLite (9 bind parameters each).
+const INSERT_CHUNK: usize = 400;
+
+/// Timeline entries of many cases at once, in the order given (the
+/// deadline sweep's): one statement on PostgreSQL, whatever their number.
+pub async fn events(
+    conn: &impl ConnectionTrait,
+    events: Vec<NewEvent>,
+    now: DateTime<Utc>,
+) -> ServiceResult<()> {
+    use sea_orm::{ActiveEnum, DbBackend, Statement};
+    if events.is_empty() {
+        return Ok(());
+    }
+    if conn.get_database_backend() != DbBackend::Postgres {
+        let mut rows = events.into_iter().map(|e| e.row(now)).peekable();
+        while rows.peek().is_some() {
+            let chunk: Vec<case_event::ActiveModel> = rows.by_ref().take(INSERT_CHUNK).collect();
+            case_event::Entity::insert_many(chunk)
+                .exec_without_returning(conn)
+                .await?;
+        }
+        return Ok(());
+    }
+    let n = events.len();
+    let mut case_kind = Vec::with_capacity(n);
+    let mut case_id = Vec::with_capacity(n);
+    let mut subject_id = Vec::with_capacity(n);
+    let mut actor_kind = Vec::with_capacity(n);
+    let mut actor_account_id = Vec::with_capacity(n);
+    let mut has_account = Vec::with_capacity(n);
+    let mut event = Vec::with_capacity(n);
+    let mut note = Vec::with_capacity(n);
+    let mut has_note = Vec::with_capacity(n);
+    let mut data = Vec::with_capacity(n);
+    for e in events {
+        case_kind.push(e.kind.to_value());
+        case_id.push(e.case_id);
+        subject_id.push(e.subject_id);
+        actor_kind.push(e.by.kind.to_value());
+        actor_account_id.push(e.by.account_id.unwrap_or_default());
+        has_account.push(e.by.account_id.is_some());
+        event.push(e.event);
+        has_note.push(e.note.is_some());
+        note.push(e.note.unwrap_or_default());
+        data.push(
+            serde_json::to_string(&e.data).map_err(|err| {
+                ServiceError::Internal(format!("encoding a timeline entry: {err}"))
+            })?,
+        );
+    }
+    let values: Vec<sea_orm::Value> = vec![
+        case_kind.into(),
+        case_id.into(),
+        subject_id.into(),
+        actor_kind.into(),
+        actor_account_id.into(),
+        has_account.into(),
+        event.into(),
+        note.into(),
+        has_note.into(),
+        data.into(),
+        now.into(),
+    ];
+    let stmt = Statement::from_sql_and_values(DbBackend::Postgres, INSERT_EVENTS_PG, values);
+    conn.execute_raw(stmt).await?;
+    Ok(())
+}
+
+/// `$1`..`$10` the entries, one array per column (an absent account or
+/// note as a flag: array elements cannot be NULL), `$11` now; ids in the
+/// order given.
+const INSERT_EVENTS_PG: &str = r#"
+INSERT INTO case_event (case_kind, case_id, subject_id, actor_kind, actor_account_id, event,
+    note, data, occurred_at)
+SELECT case_kind, case_id, subject_id, actor_kind, CASE WHEN has_account THEN account_id END,
+    event, CASE WHEN has_note THEN note END, data::jsonb, $11
+FROM unnest($1::text[], $2::bigint[], $3::bigint[], $4::text[], $5::bigint[], $6::bool[],
+    $7::text[], $8::text[], $9::bool[], $10::text[])
+  WITH ORDINALITY AS x(case_kind, case_id, subject_id, actor_kind, account_id, has_account,
+    event, note, has_note, data, ord)
+ORDER BY ord
+"#;
 
 /// A case's timeline, oldest first.
 pub async fn timeline(
@@ -814,37 +927,144 @@ impl NoticeFacts {
     }
 }
 
-/// The notice facts of any case, loaded (for the deadline sweep, which
-/// holds only the deadline row).
+/// The notice facts of any case, loaded (for a job that holds only the
+/// deadline row).
 pub async fn facts_of(
     conn: &impl ConnectionTrait,
     kind: CaseKind,
     case_id: i64,
 ) -> ServiceResult<Option<NoticeFacts>> {
-    let (received_at, record_id) = match kind {
-        CaseKind::Objection => match objection::Entity::find_by_id(case_id).one(conn).await? {
-            Some(o) => (o.received_at, o.record_id),
-            None => return Ok(None),
-        },
-        CaseKind::Repair => match repair_application::Entity::find_by_id(case_id)
-            .one(conn)
-            .await?
-        {
-            Some(a) => (a.received_at, a.record_id),
-            None => return Ok(None),
-        },
-        CaseKind::Complaint => match complaint::Entity::find_by_id(case_id).one(conn).await? {
-            Some(c) => (c.received_at, complaints::record_id(conn, &c).await?),
-            None => return Ok(None),
-        },
-    };
-    let record = record_of(conn, record_id).await?;
-    Ok(Some(NoticeFacts::new(
-        kind,
-        case_id,
-        received_at,
-        &record.title,
-    )))
+    CaseSet::load(conn, &[(kind, case_id)])
+        .await?
+        .facts(kind, case_id)
+}
+
+/// Cases of any kind and the records they are about, read together: one
+/// query per table for a whole batch of deadlines (the deadline sweep)
+/// instead of a few per deadline. A case that is not there is simply
+/// absent; what a missing record means is decided when its facts are asked
+/// for, as [`facts_of`] one case at a time would.
+#[derive(Debug, Default)]
+pub struct CaseSet {
+    objections: HashMap<i64, objection::Model>,
+    repairs: HashMap<i64, repair_application::Model>,
+    complaints: HashMap<i64, complaint::Model>,
+    records: HashMap<i64, credit_record::Model>,
+}
+
+impl CaseSet {
+    pub async fn load(
+        conn: &impl ConnectionTrait,
+        cases: &[(CaseKind, i64)],
+    ) -> ServiceResult<CaseSet> {
+        let backend = conn.get_database_backend();
+        let chunk = notices::lookup_chunk(backend);
+        let of_kind = |kind: CaseKind| -> Vec<i64> {
+            cases.iter().filter(|c| c.0 == kind).map(|c| c.1).collect()
+        };
+        let mut set = CaseSet::default();
+        for ids in sorted(of_kind(CaseKind::Complaint)).chunks(chunk) {
+            let rows = complaint::Entity::find()
+                .filter(super::one_of(backend, complaint::Column::Id, ids.to_vec()))
+                .all(conn)
+                .await?;
+            set.complaints.extend(rows.into_iter().map(|c| (c.id, c)));
+        }
+        // A complaint's record is that of the case complained about.
+        let mut objection_ids = of_kind(CaseKind::Objection);
+        let mut repair_ids = of_kind(CaseKind::Repair);
+        for c in set.complaints.values() {
+            objection_ids.extend(c.objection_id);
+            repair_ids.extend(c.repair_application_id);
+        }
+        for ids in sorted(objection_ids).chunks(chunk) {
+            let rows = objection::Entity::find()
+                .filter(super::one_of(backend, objection::Column::Id, ids.to_vec()))
+                .all(conn)
+                .await?;
+            set.objections.extend(rows.into_iter().map(|o| (o.id, o)));
+        }
+        for ids in sorted(repair_ids).chunks(chunk) {
+            let rows = repair_application::Entity::find()
+                .filter(super::one_of(
+                    backend,
+                    repair_application::Column::Id,
+                    ids.to_vec(),
+                ))
+                .all(conn)
+                .await?;
+            set.repairs.extend(rows.into_iter().map(|a| (a.id, a)));
+        }
+        let record_ids: Vec<i64> = set
+            .objections
+            .values()
+            .map(|o| o.record_id)
+            .chain(set.repairs.values().map(|a| a.record_id))
+            .collect();
+        for ids in sorted(record_ids).chunks(chunk) {
+            let rows = credit_record::Entity::find()
+                .filter(super::one_of(
+                    backend,
+                    credit_record::Column::Id,
+                    ids.to_vec(),
+                ))
+                .all(conn)
+                .await?;
+            set.records.extend(rows.into_iter().map(|r| (r.id, r)));
+        }
+        Ok(set)
+    }
+
+    pub fn objection(&self, id: i64) -> Option<&objection::Model> {
+        self.objections.get(&id)
+    }
+
+    pub fn repair(&self, id: i64) -> Option<&repair_application::Model> {
+        self.repairs.get(&id)
+    }
+
+    /// A loaded case's notice facts; `None` for a case that is not there.
+    pub fn facts(&self, kind: CaseKind, case_id: i64) -> ServiceResult<Option<NoticeFacts>> {
+        let (received_at, record_id) = match kind {
+            CaseKind::Objection => match self.objections.get(&case_id) {
+                Some(o) => (o.received_at, o.record_id),
+                None => return Ok(None),
+            },
+            CaseKind::Repair => match self.repairs.get(&case_id) {
+                Some(a) => (a.received_at, a.record_id),
+                None => return Ok(None),
+            },
+            CaseKind::Complaint => match self.complaints.get(&case_id) {
+                Some(c) => (c.received_at, self.complaint_record(c)?),
+                None => return Ok(None),
+            },
+        };
+        let record = self.records.get(&record_id).ok_or_else(|| {
+            ServiceError::Internal(format!("record {record_id} of a case is missing"))
+        })?;
+        Ok(Some(NoticeFacts::new(
+            kind,
+            case_id,
+            received_at,
+            &record.title,
+        )))
+    }
+
+    /// As [`complaints::record_id`], from the loaded cases.
+    fn complaint_record(&self, c: &complaint::Model) -> ServiceResult<i64> {
+        let id = match (c.objection_id, c.repair_application_id) {
+            (Some(o), _) => self.objections.get(&o).map(|o| o.record_id),
+            (None, Some(a)) => self.repairs.get(&a).map(|a| a.record_id),
+            (None, None) => None,
+        };
+        id.ok_or_else(|| ServiceError::Internal(format!("complaint {} is about no case", c.id)))
+    }
+}
+
+fn sorted(mut ids: Vec<i64>) -> Vec<i64> {
+    ids.sort_unstable();
+    ids.dedup();
+    ids
 }
 
 /// A department's names, for notices.
