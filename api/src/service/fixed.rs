@@ -10,9 +10,8 @@
 //! (sqlx binds SQLite's `$NNN` parameters by number), and the same quoting
 //! as the builder, so one text serves both backends. Each statement has a
 //! builder twin elsewhere (the conditions in `service::consents`, the
-//! lookups of `service::subjects` and `service::auth`); the e2e test
-//! `fixed_statements_agree_with_the_builder` compares their results on both
-//! backends.
+//! lookups of `service::subjects` and `service::auth`); the e2e tests in
+//! `tests/tests/e2e/fixed.rs` compare their results on both backends.
 
 use std::sync::LazyLock;
 
@@ -63,21 +62,36 @@ async fn one<M: FromRow>(
         .transpose()
 }
 
-/// Runs one of this module's write statements (e.g. [`INSERT_QUERY_LOG`])
-/// with its values in order.
-pub async fn execute(
+/// One query-log row, unchained: `chain_seq`, `prev_hash` and `hash` stay
+/// NULL until the sealer chains it.
+const INSERT_QUERY_LOG: &str = r#"INSERT INTO "query_log" ("occurred_at", "subject_id", "actor_kind", "account_id", "api_client_id", "agency_id", "department_id", "consent_id", "purpose_code", "purpose_text", "channel", "record_ids", "request_id") VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)"#;
+
+/// Writes `e` with [`INSERT_QUERY_LOG`] (its values in the statement's
+/// column order).
+pub async fn insert_query_log(
     conn: &impl ConnectionTrait,
-    sql: &str,
-    values: Vec<Value>,
+    e: super::query_log::Entry,
 ) -> Result<(), DbErr> {
-    let stmt = Statement::from_sql_and_values(conn.get_database_backend(), sql, values);
+    let values: Vec<Value> = vec![
+        e.occurred_at.into(),
+        e.subject_id.into(),
+        e.actor_kind.into(),
+        e.account_id.into(),
+        e.api_client_id.into(),
+        e.agency_id.into(),
+        e.department_id.into(),
+        e.consent_id.into(),
+        e.purpose_code.into(),
+        e.purpose_text.into(),
+        e.channel.into(),
+        serde_json::json!(e.record_ids).into(),
+        e.request_id.into(),
+    ];
+    let stmt =
+        Statement::from_sql_and_values(conn.get_database_backend(), INSERT_QUERY_LOG, values);
     conn.execute_raw(stmt).await?;
     Ok(())
 }
-
-/// One query-log row, unchained (`service::query_log::write` gives the
-/// values in this order).
-pub const INSERT_QUERY_LOG: &str = r#"INSERT INTO "query_log" ("occurred_at", "subject_id", "actor_kind", "account_id", "api_client_id", "agency_id", "department_id", "consent_id", "purpose_code", "purpose_text", "channel", "record_ids", "request_id") VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)"#;
 
 /// `"col", …` without the table, for `RETURNING`.
 fn bare_list(columns: &[&str]) -> String {

@@ -48,24 +48,8 @@ pub struct Entry {
 /// Appends one row on `conn` (the read's transaction), unchained: the
 /// sealer chains it later, so writing takes no global lock.
 pub async fn write(conn: &impl ConnectionTrait, e: Entry) -> Result<(), sea_orm::DbErr> {
-    // Every consented query writes one: a fixed statement (`service::fixed`);
-    // `chain_seq`, `prev_hash` and `hash` stay NULL until sealed.
-    let values: Vec<sea_orm::Value> = vec![
-        e.occurred_at.into(),
-        e.subject_id.into(),
-        e.actor_kind.into(),
-        e.account_id.into(),
-        e.api_client_id.into(),
-        e.agency_id.into(),
-        e.department_id.into(),
-        e.consent_id.into(),
-        e.purpose_code.into(),
-        e.purpose_text.into(),
-        e.channel.into(),
-        json!(e.record_ids).into(),
-        e.request_id.into(),
-    ];
-    super::fixed::execute(conn, super::fixed::INSERT_QUERY_LOG, values).await
+    // Every consented query writes one: a fixed statement.
+    super::fixed::insert_query_log(conn, e).await
 }
 
 // ---------------------------------------------------------------------------
